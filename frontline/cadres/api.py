@@ -1,0 +1,5 @@
+"""API for cadres."""
+
+from ninja import Router
+
+router = Router(tags=["cadres"])

@@ -1,0 +1,5 @@
+"""API for imports."""
+
+from ninja import Router
+
+router = Router(tags=["imports"])

@@ -1,0 +1,5 @@
+"""API for posts."""
+
+from ninja import Router
+
+router = Router(tags=["posts"])
