@@ -125,10 +125,10 @@ class TestApiToken:
     def test_an_expired_or_revoked_token_is_refused(self, world):
         client = Client()
         _, key = ApiToken.issue(world.xingang_official)
-        auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-        assert client.get("/api/v1/auth/me", **auth).status_code == 200
-        assert client.delete("/api/v1/auth/token", **auth).status_code == 204
-        assert client.get("/api/v1/auth/me", **auth).status_code == 401
+        auth = {"Authorization": f"Bearer {key}"}
+        assert client.get("/api/v1/auth/me", headers=auth).status_code == 200
+        assert client.delete("/api/v1/auth/token", headers=auth).status_code == 204
+        assert client.get("/api/v1/auth/me", headers=auth).status_code == 401
         _, key2 = ApiToken.issue(world.xingang_official)
         ApiToken.objects.filter(key_hash=ApiToken.hash(key2)).update(expires_at=timezone.now() - timedelta(seconds=1))
         assert client.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {key2}").status_code == 401
