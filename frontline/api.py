@@ -51,6 +51,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register() -> None:
     from frontline.cadres.api import router as cadres_router
     from frontline.core.api import router as auth_router
+    from frontline.dispatch.api import router as dispatch_router
     from frontline.excel.api import router as excel_router
     from frontline.org.api import router as org_router
     from frontline.posts.api import router as posts_router
@@ -60,6 +61,7 @@ def _register() -> None:
     api.add_router("/cadres", cadres_router)
     api.add_router("/posts", posts_router)
     api.add_router("/imports", excel_router)
+    api.add_router("/", dispatch_router)
 
 
 _register()

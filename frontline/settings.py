@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "frontline.org",
     "frontline.cadres",
     "frontline.posts",
+    "frontline.dispatch",
     "frontline.excel",
     "frontline.demo",
 ]

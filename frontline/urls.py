@@ -9,6 +9,7 @@ urlpatterns = [
     path("cadres/", include("frontline.cadres.urls")),
     path("posts/", include("frontline.posts.urls")),
     path("excel/", include("frontline.excel.urls")),
+    path("dispatch/", include("frontline.dispatch.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

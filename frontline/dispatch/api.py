@@ -1,0 +1,5 @@
+"""API for campaigns, working groups, deployments, needs and matching runs."""
+
+from ninja import Router
+
+router = Router(tags=["dispatch"])
