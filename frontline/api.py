@@ -53,6 +53,7 @@ def _register() -> None:
     from frontline.core.api import router as auth_router
     from frontline.dispatch.api import router as dispatch_router
     from frontline.excel.api import router as excel_router
+    from frontline.ledger.api import router as ledger_router
     from frontline.org.api import router as org_router
     from frontline.posts.api import router as posts_router
 
@@ -62,6 +63,7 @@ def _register() -> None:
     api.add_router("/posts", posts_router)
     api.add_router("/imports", excel_router)
     api.add_router("/", dispatch_router)
+    api.add_router("/", ledger_router)
 
 
 _register()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "frontline.cadres",
     "frontline.posts",
     "frontline.dispatch",
+    "frontline.ledger",
     "frontline.excel",
     "frontline.demo",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("posts/", include("frontline.posts.urls")),
     path("excel/", include("frontline.excel.urls")),
     path("dispatch/", include("frontline.dispatch.urls")),
+    path("ledger/", include("frontline.ledger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
