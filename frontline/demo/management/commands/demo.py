@@ -1,9 +1,9 @@
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from frontline.demo.builder import build_demo, demo_is_loaded
+from frontline.demo.builder import DemoAlreadyLoaded, build_demo, demo_is_loaded
 
 
 class Command(BaseCommand):
@@ -17,5 +17,8 @@ class Command(BaseCommand):
             self.stdout.write("demo data already loaded")
             return
         started = time.perf_counter()
-        summary = build_demo(log=self.stdout.write)
+        try:
+            summary = build_demo(log=self.stdout.write)
+        except DemoAlreadyLoaded as exc:
+            raise CommandError(exc.message) from None
         self.stdout.write(f"demo loaded in {time.perf_counter() - started:.1f}s: {summary}")

@@ -16,6 +16,7 @@ class Command(BaseCommand):
             self.stdout.write("No demo accounts: run `frontline demo` first.")
             return
         self.stdout.write(f"Demo logins (password: {settings.FRONTLINE_DEMO_PASSWORD}):")
+        width = max(len(username) for username, _ in DEMO_LOGINS) + 2
         for username, description in DEMO_LOGINS:
             if username in present:
-                self.stdout.write(f"  {username:<14} {description}")
+                self.stdout.write(f"  {username:<{width}}{description}")

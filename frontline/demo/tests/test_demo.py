@@ -1,0 +1,284 @@
+"""The demo data holds the seed articles' real figures, in the right scopes, with valid generated people.
+
+The demo is built once for the module (about ten seconds) inside a transaction that is rolled
+back at the end; each test runs in its own savepoint on top of it.
+"""
+
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from frontline.cadres.models import Cadre, Rank
+from frontline.cadres.selectors import cadre_list
+from frontline.core import crypto
+from frontline.core.access import access_for
+from frontline.core.idcodes import parse_resident_id, validate_mobile, validate_uscc
+from frontline.core.models import AuditAction, AuditLog, DataScope, User
+from frontline.demo.builder import DEMO_LOGINS, DemoAlreadyLoaded, build_demo, demo_is_loaded
+from frontline.demo.catalog import township_head_titles, village_post_name
+from frontline.demo.people import ARTICLE_NAMES, PersonGenerator
+from frontline.org.models import Region, RegionLevel, Unit
+from frontline.posts.models import Post, PostKind
+from frontline.posts.selectors import post_list
+
+TODAY = date(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast_hashing:
+        summary = build_demo(log=lambda _message: None, all_regions=False)
+        yield summary
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def users(demo, db) -> dict[str, User]:
+    return {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+
+
+def names(qs) -> set[str]:
+    return set(qs.values_list("name", flat=True))
+
+
+# Who sees which cadres -----------------------------------------------------------------------
+
+
+def test_the_park_office_sees_exactly_the_59_park_cadres(users):
+    cadres = cadre_list(user=users["demo-xingang"])
+    assert cadres.count() == 59
+    park = Unit.objects.get(name="新港园区")
+    assert Cadre.objects.filter(home_unit__path__startswith=park.path).count() == 59
+
+
+def test_the_park_cadres_are_10_for_projects_25_for_enterprises_and_24_for_grassroots(users):
+    cadres = cadre_list(user=users["demo-xingang"])
+    grassroots = cadres.filter(home_unit__name="韦源口镇")
+    enterprise = cadres.exclude(home_unit__name="韦源口镇").filter(expertise__name="党建").distinct()
+    project = cadres.exclude(pk__in=grassroots).exclude(pk__in=enterprise)
+    assert (project.count(), enterprise.count(), grassroots.count()) == (10, 25, 24)
+    for cadre in project:
+        assert {"规划", "建设", "经济"} & set(cadre.expertise.values_list("name", flat=True))
+    assert enterprise.filter(expertise__name="政策").count() == 25
+    assert grassroots.filter(expertise__name="社区治理").count() == 24
+
+
+def test_zengdu_sees_its_50_young_cadres_released_full_time(users):
+    cadres = cadre_list(user=users["demo-zengdu"])
+    assert cadres.count() == 50
+    assert all(1990 <= c.birth_date.year <= 2000 for c in cadres)
+    assert cadres.filter(full_time_eligible=True).count() == 50
+
+
+def test_zengdu_cannot_see_any_park_cadre(users):
+    park_cadre = cadre_list(user=users["demo-xingang"]).first()
+    assert park_cadre is not None
+    assert not cadre_list(user=users["demo-zengdu"]).filter(pk=park_cadre.pk).exists()
+    park_ids = cadre_list(user=users["demo-xingang"]).values("pk")
+    assert not cadre_list(user=users["demo-zengdu"]).filter(pk__in=park_ids).exists()
+
+
+def test_the_province_sees_the_park_and_zengdu_and_nothing_outside_hubei(users):
+    cadres = cadre_list(user=users["demo-hubei"])
+    assert cadres.count() == 59 + 50
+    assert not cadres.exclude(home_unit__region__code__startswith="42").exists()
+
+
+def test_lianyungang_sees_its_66_township_heads_of_section_rank(users):
+    heads = cadre_list(user=users["demo-lianyungang"])
+    assert heads.count() == 66
+    assert heads.filter(rank=Rank.SECTION).count() == 66
+    assert all(1970 <= c.birth_date.year <= 1985 for c in heads)
+    assert heads.values("home_unit").distinct().count() == 33
+    positions = set(heads.values_list("position", flat=True))
+    assert {"高公岛街道办事处主任", "燕尾港镇党委书记"} <= positions
+
+
+def test_luohe_has_the_grain_bureaus_deputy_director(users):
+    cadres = cadre_list(user=users["demo-luohe"])
+    deputy = cadres.get(home_unit__name="漯河市粮食和物资储备局", rank=Rank.DEPUTY_DIVISION)
+    assert "副局长" in deputy.position
+    assert cadres.count() == 5
+
+
+def test_weihai_sees_2400_city_cadres_and_shandong_the_35_provincial_ones_too(users):
+    assert cadre_list(user=users["demo-weihai"]).count() == 2400
+    shandong = cadre_list(user=users["demo-shandong"])
+    assert shandong.count() == 2435
+    provincial = shandong.exclude(home_unit__path__startswith=Unit.objects.get(name="中共威海市委").path)
+    assert provincial.count() == 35
+    assert provincial.values("home_unit").distinct().count() == 7
+    assert provincial.filter(home_unit__name="山东警察学院").count() == 5
+
+
+def test_the_grid_head_sees_only_their_own_record(users):
+    grid_head = users["demo-grid"]
+    own = list(cadre_list(user=grid_head))
+    assert len(own) == 1
+    assert own[0].user == grid_head
+    assert own[0].home_unit.name == "韦源口镇"
+    assert own[0].expertise.filter(name="社区治理").exists()
+
+
+def test_the_auditor_may_read_the_audit_log_and_the_admin_everything(users):
+    auditor, admin = access_for(users["demo-auditor"]), access_for(users["demo-admin"])
+    assert auditor.can_audit
+    assert not auditor.can_edit
+    assert admin.scope == DataScope.ALL
+    assert admin.can_admin_org
+    assert cadre_list(user=users["demo-admin"]).count() == Cadre.objects.count() == 59 + 50 + 66 + 5 + 35 + 2400
+
+
+def test_every_demo_login_exists_and_signs_in_with_the_demo_password(users, settings):
+    assert sorted(users) == sorted(username for username, _ in DEMO_LOGINS)
+    for username in ("demo-xingang", "demo-grid"):
+        assert Client().login(username=username, password=settings.FRONTLINE_DEMO_PASSWORD)
+
+
+# Posts --------------------------------------------------------------------------------------
+
+
+def test_the_park_has_49_key_projects_and_25_key_enterprises(users):
+    posts = post_list(user=users["demo-xingang"])
+    key_projects = posts.filter(kind=PostKind.PROJECT, is_key=True)
+    assert key_projects.count() == 49
+    assert {"弘盛铜业项目", "湖北优科项目"} <= names(key_projects)
+    sub_projects = posts.filter(kind=PostKind.PROJECT, parent__isnull=False)
+    assert sub_projects.exists()
+    assert not sub_projects.filter(is_key=True).exists()
+    assert set(sub_projects.values_list("parent_id", flat=True)) <= set(key_projects.values_list("pk", flat=True))
+    enterprises = posts.filter(kind=PostKind.ENTERPRISE, is_key=True)
+    assert enterprises.count() == 25
+    for enterprise in enterprises:
+        assert validate_uscc(enterprise.uscc) == enterprise.uscc
+        assert enterprise.uscc[2:8] == "420222"
+        assert enterprise.industry
+        assert enterprise.size
+
+
+def test_the_park_has_every_village_and_community_of_weiyuankou_with_grids_and_buildings(users):
+    posts = post_list(user=users["demo-xingang"])
+    places = posts.filter(kind__in=[PostKind.VILLAGE, PostKind.COMMUNITY])
+    villages = Region.objects.filter(code__startswith="420222103", level=RegionLevel.VILLAGE)
+    assert villages.count() == 19
+    assert set(places.values_list("region_id", flat=True)) == set(villages.values_list("code", flat=True))
+    assert places.filter(kind=PostKind.COMMUNITY, name="韦源口社区").exists()
+    grids = posts.filter(kind=PostKind.GRID)
+    assert grids.count() >= 24
+    assert not grids.exclude(parent__kind__in=[PostKind.VILLAGE, PostKind.COMMUNITY]).exists()
+    buildings = posts.filter(kind=PostKind.BUILDING)
+    assert buildings.exists()
+    assert not buildings.exclude(parent__kind=PostKind.GRID).exists()
+    assert not posts.filter(latitude__isnull=True).exists()
+    assert not posts.exclude(latitude__range=(29.9, 30.2), longitude__range=(115.0, 115.4)).exists()
+
+
+def test_zengdu_has_93_signed_projects_over_100_million_of_which_55_started(users):
+    projects = post_list(user=users["demo-zengdu"], kind=PostKind.PROJECT).filter(investment__gte=10_000)
+    assert projects.count() == 93
+    assert projects.filter(actual_start__isnull=False).count() == 55
+    renewal = post_list(user=users["demo-zengdu"]).get(name="新农湾改造项目")
+    assert renewal.region.parent_id == "421303005000"  # 涢水街道
+    assert post_list(user=users["demo-zengdu"], kind=PostKind.ENTERPRISE).filter(name="星辰新能源汽车有限公司").exists()
+
+
+def test_the_other_programs_have_the_places_the_articles_name(users):
+    assert post_list(user=users["demo-luohe"]).filter(name="中粮面业（漯河）有限公司").exists()
+    lianyungang = names(post_list(user=users["demo-lianyungang"]))
+    assert {"盛邦新材芳纶产业园项目", "高公岛休闲渔业项目"} <= lianyungang
+    weihai = post_list(user=users["demo-weihai"])
+    named = {"迪尚医疗科技有限公司", "明池玻璃", "凯丽特种纸股份有限公司", "新北洋智能终端设备产业园项目"}
+    assert named <= names(weihai)
+    key_projects = weihai.filter(kind=PostKind.PROJECT, is_key=True)
+    assert key_projects.count() == 202
+    assert key_projects.filter(actual_start__isnull=False).count() == 188
+    assert weihai.get(name="学府社区").households == 3000
+
+
+def test_no_post_is_visible_across_provinces(users):
+    assert not post_list(user=users["demo-hubei"]).exclude(region__code__startswith="42").exists()
+    assert not post_list(user=users["demo-lianyungang"]).exclude(region__code__startswith="3207").exists()
+
+
+# The generated people -------------------------------------------------------------------------
+
+
+def test_every_resident_id_and_mobile_is_valid_and_matches_the_record(demo, db):
+    for cadre in Cadre.objects.all():
+        rid = parse_resident_id(crypto.decrypt(cadre.id_number_encrypted), today=TODAY)
+        assert (rid.birth_date, rid.gender, rid.masked) == (cadre.birth_date, cadre.gender, cadre.id_number_masked)
+        assert cadre.residence_region is not None
+        assert rid.region_code[:2] == cadre.residence_region.code[:2]
+        assert validate_mobile(crypto.decrypt(cadre.phone_encrypted))
+
+
+def test_no_cadre_or_user_bears_a_name_from_the_articles(demo, db):
+    everyone = names(Cadre.objects.all()) | set(User.objects.values_list("full_name", flat=True))
+    assert not everyone & ARTICLE_NAMES
+    for name in ("陈灿", "崔艳梅", "林宇飞", "王明铁", "吕娜", "史沛钊", "钟翊玮", "伏广琛"):
+        assert name not in everyone
+
+
+def test_every_cadre_was_created_through_the_audited_service(demo, db):
+    created = AuditLog.objects.filter(object_type="cadres.cadre", action=AuditAction.CREATE).count()
+    assert created == Cadre.objects.count()
+
+
+# Loading twice ----------------------------------------------------------------------------------
+
+
+def test_building_twice_refuses_and_duplicates_nothing(demo, db):
+    before = (Cadre.objects.count(), Post.objects.count(), Unit.objects.count(), User.objects.count())
+    assert demo_is_loaded()
+    with pytest.raises(DemoAlreadyLoaded):
+        build_demo(log=lambda _message: None, all_regions=False)
+    with pytest.raises(CommandError, match="演示数据已经加载"):
+        call_command("demo")
+    call_command("demo", "--if-empty")
+    assert (Cadre.objects.count(), Post.objects.count(), Unit.objects.count(), User.objects.count()) == before
+
+
+def test_the_summary_reports_the_real_figures(demo):
+    assert "新港园区 59 名干部、49 个重点项目、25 家重点企业" in demo
+    assert "93 个亿元以上项目（55 个已开工）" in demo
+    assert "连云港 66 名" in demo
+
+
+# Pure helpers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("committee", "expected"),
+    [
+        ("棋盘村委会", ("棋盘村", PostKind.VILLAGE)),
+        ("茅村村委会", ("茅村", PostKind.VILLAGE)),
+        ("韦源口社区居委会", ("韦源口社区", PostKind.COMMUNITY)),
+        ("前进居委会", ("前进社区", PostKind.COMMUNITY)),
+        ("风光社区居民委员会", ("风光社区", PostKind.COMMUNITY)),
+        ("涢水社区", ("涢水社区", PostKind.COMMUNITY)),
+    ],
+)
+def test_village_post_names_drop_the_committee_suffix(committee, expected):
+    assert village_post_name(committee) == expected
+
+
+def test_township_heads_are_titled_by_the_kind_of_township():
+    assert township_head_titles("高公岛街道") == ("党工委书记", "办事处主任")
+    assert township_head_titles("燕尾港镇") == ("党委书记", "镇长")
+    assert township_head_titles("前三岛乡") == ("党委书记", "乡长")
+
+
+def test_the_person_generator_is_deterministic_and_its_codes_are_valid():
+    import random
+
+    first, second = PersonGenerator(random.Random(7)), PersonGenerator(random.Random(7))
+    assert [first.name("M") for _ in range(20)] == [second.name("M") for _ in range(20)]
+    for _ in range(300):
+        birth = first.birth_date(1970, 2000)
+        number = first.resident_id(region6="420222", birth=birth, gender="F")
+        assert parse_resident_id(number, today=TODAY).gender == "F"
+        assert validate_uscc(first.credit_code(region6="420222"))[2:8] == "420222"
