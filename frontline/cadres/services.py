@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -219,14 +220,48 @@ def cadre_update(
 
 @transaction.atomic
 def cadre_delete(*, actor: User | None, cadre: Cadre) -> None:
-    """Delete a cadre and audit it (the audit row keeps the masked ID only)."""
+    """Delete a cadre and audit it (the audit row keeps the masked ID only).
+
+    A cadre still referenced by deployments, working groups or responsibility assignments is
+    refused with code "protected"; those records are history and keep the cadre.
+    """
     audit(
         actor=actor,
         action=AuditAction.DELETE,
         obj=cadre,
         changes={"name": (cadre.name, None), "id_number_masked": (cadre.id_number_masked, None)},
     )
-    cadre.delete()
+    try:
+        cadre.delete()
+    except ProtectedError:
+        raise ApplicationError(
+            "该干部已有下沉任职、工作组或包保记录，不能删除；如已调离，请在备注中说明。", code="protected"
+        ) from None
+
+
+def cadre_data_for(cadre: Cadre) -> CadreData:
+    """Return the cadre's current values as `CadreData`, ID and phone decrypted.
+
+    Callers that change only some fields (an edit form that leaves the masked ID untouched, an
+    API update that omits fields) start from this and replace what the person typed.
+    """
+    return CadreData(
+        name=cadre.name,
+        id_number=crypto.decrypt(cadre.id_number_encrypted),
+        home_unit=cadre.home_unit,
+        phone=crypto.decrypt(cadre.phone_encrypted),
+        gender=cadre.gender,
+        birth_date=cadre.birth_date,
+        political_status=cadre.political_status,
+        position=cadre.position,
+        rank=cadre.rank,
+        expertise=[tag.name for tag in cadre.expertise.all()],
+        full_time_eligible=cadre.full_time_eligible,
+        residence_region=cadre.residence_region,
+        home_latitude=cadre.home_latitude,
+        home_longitude=cadre.home_longitude,
+        note=cadre.note,
+    )
 
 
 @transaction.atomic
