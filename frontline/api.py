@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from frontline.core.errors import ApplicationError, ConflictError
@@ -36,11 +37,30 @@ def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message, "code": exc.code, **exc.extra}, status=409)
 
 
+# Business-rule codes that mean something other than "bad input".
+_STATUS_BY_CODE = {"locked": 429, "forbidden": 403, "protected": 409, "not_found": 404}
+
+
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    status = 429 if exc.code == "locked" else 400
+    status = _STATUS_BY_CODE.get(exc.code, 400)
     body: dict[str, Any] = {"detail": exc.message, "code": exc.code, **exc.extra}
     return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Malformed input (wrong types, missing fields) gets the same 400 shape as business errors."""
+    errors = {
+        ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload", "query")): e.get("msg", "")
+        for e in exc.errors
+    }
+    body = {
+        "detail": "请求数据格式不正确：" + "；".join(f"{k} {v}" for k, v in errors.items()),
+        "code": "invalid",
+        "errors": errors,
+    }
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(Http404)
