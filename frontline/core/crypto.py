@@ -28,6 +28,11 @@ def _encryption_key() -> bytes:
     return _derive(settings.FRONTLINE_DATA_KEY, b"encrypt-personal-data")
 
 
+@lru_cache(maxsize=4)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def _hash_key() -> bytes:
     return _derive(settings.FRONTLINE_DATA_KEY, b"lookup-personal-data")
 
@@ -37,7 +42,7 @@ def encrypt(plaintext: str) -> str:
     if not plaintext:
         return ""
     nonce = os.urandom(12)
-    sealed = AESGCM(_encryption_key()).encrypt(nonce, plaintext.encode(), None)
+    sealed = _cipher(_encryption_key()).encrypt(nonce, plaintext.encode(), None)
     return _PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
@@ -48,7 +53,7 @@ def decrypt(token: str) -> str:
     if not token.startswith(_PREFIX):
         raise ValueError("unknown ciphertext format")
     raw = base64.urlsafe_b64decode(token[len(_PREFIX) :])
-    return AESGCM(_encryption_key()).decrypt(raw[:12], raw[12:], None).decode()
+    return _cipher(_encryption_key()).decrypt(raw[:12], raw[12:], None).decode()
 
 
 def keyed_hash(value: str) -> str:

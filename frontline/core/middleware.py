@@ -41,5 +41,7 @@ class IdleTimeoutMiddleware:
             if last is not None and now - int(last) > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}&idle=1")
-            request.session["last_seen"] = now
+            # Write the session at most once a minute: polling pages must not take the write lock each time.
+            if last is None or now - int(last) >= 60:
+                request.session["last_seen"] = now
         return self.get_response(request)

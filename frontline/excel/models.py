@@ -30,6 +30,8 @@ class ImportJob(models.Model):
     created_rows = models.PositiveIntegerField(_("新增"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The uploader's address, for the audit row of an import that runs later in the background.
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -43,6 +45,10 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("excel:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
     @property
     def percent(self) -> int:
