@@ -26,8 +26,15 @@ class PostFilters(TypedDict, total=False):
 
 
 def post_scope_q(user: User) -> Q:
-    """Return the filter for posts within the user's data scope (by managing unit)."""
-    return unit_scope_q(user, unit_field="unit", own_q=Q(created_by_id=user.pk))
+    """Return the filter for posts within the user's data scope (by managing unit).
+
+    Under the "own" scope a user sees the posts they created and the posts their cadre record
+    is actively deployed to (a grid head sees their grid).
+    """
+    from frontline.dispatch.models import Deployment, DeploymentStatus
+
+    deployed = Deployment.objects.filter(cadre__user_id=user.pk, status=DeploymentStatus.ACTIVE).values("post_id")
+    return unit_scope_q(user, unit_field="unit", own_q=Q(created_by_id=user.pk) | Q(pk__in=deployed))
 
 
 def post_list(

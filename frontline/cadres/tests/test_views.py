@@ -155,7 +155,7 @@ def test_the_list_makes_the_same_number_of_queries_whatever_the_number_of_rows(
     client = client_for("xingang")
     # session, user, roles, unit (access), count, unit filter options, page rows, expertise (prefetch),
     # and the idle-timeout stamp saved to the session (savepoint, update, release)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(LIST)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows + 3, 50)

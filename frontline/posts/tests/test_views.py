@@ -105,7 +105,7 @@ def test_the_plain_list_makes_a_pinned_number_of_queries(world, client_for, djan
     client = client_for("xingang")
     # Session, user, roles, unit (access); page count, unit options, counts by kind, page rows;
     # the idle-timeout middleware's session write (savepoint, update, release).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(LIST)
 
 
