@@ -57,3 +57,17 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def _fast_password_hashing(settings) -> None:
     """Hash test passwords quickly; production keeps Django's PBKDF2 default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run transactional tests (browser, races) last: their flush empties rows seeded by data
+    migrations (deployment roles, problem categories, holidays) that later tests rely on."""
+    items.sort(key=_is_transactional)

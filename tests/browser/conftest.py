@@ -12,7 +12,12 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 @pytest.fixture
-def browser_world(transactional_db: None) -> World:
+def browser_world(transactional_db: None, django_db_serialized_rollback: None) -> World:
+    """The persona world in a committed database (the live server runs in another thread).
+
+    Serialized rollback restores the rows that data migrations seed (deployment roles, problem
+    categories, holidays) after the flush, so tests that run later still find them.
+    """
     return build_world()
 
 
