@@ -282,3 +282,33 @@ def test_the_person_generator_is_deterministic_and_its_codes_are_valid():
         number = first.resident_id(region6="420222", birth=birth, gender="F")
         assert parse_resident_id(number, today=TODAY).gender == "F"
         assert validate_uscc(first.credit_code(region6="420222"))[2:8] == "420222"
+
+
+# Done-when of the foundation: the park's office sees exactly its 59 through the page and the API --
+
+
+def demo_client(username: str) -> Client:
+    from django.conf import settings
+
+    client = Client()
+    assert client.login(username=username, password=settings.FRONTLINE_DEMO_PASSWORD)
+    return client
+
+
+def test_the_park_office_sees_its_59_cadres_on_the_page_and_through_the_api(users):
+    client = demo_client("demo-xingang")
+    assert "共 59 条" in client.get("/cadres/").content.decode()
+    listing = client.get("/api/v1/cadres", {"limit": 100}).json()
+    assert listing["count"] == 59
+    park = Unit.objects.get(name="新港园区")
+    assert {item["id"] for item in listing["items"]} == set(
+        Cadre.objects.filter(home_unit__path__startswith=park.path).values_list("pk", flat=True)
+    )
+
+
+def test_zengdu_gets_404_on_every_park_cadre_in_pages_and_api(users):
+    client = demo_client("demo-zengdu")
+    park = Unit.objects.get(name="新港园区")
+    for pk in Cadre.objects.filter(home_unit__path__startswith=park.path).values_list("pk", flat=True):
+        assert client.get(f"/cadres/{pk}/").status_code == 404
+        assert client.get(f"/api/v1/cadres/{pk}").status_code == 404
