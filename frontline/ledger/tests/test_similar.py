@@ -1,0 +1,58 @@
+"""Similar cases: BM25 over segmented text, insensitive to Traditional characters and garbage, scoped."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from frontline.core.testing import PASSWORD
+from frontline.ledger.similar import reset_index, similar_problems
+from frontline.ledger.tests.factories import act, make_problem
+from frontline.ledger.textsearch import normalize, tokenize
+
+pytestmark = pytest.mark.django_db
+
+
+def test_traditional_text_and_pinyin_glosses_normalize_to_plain_simplified_words():
+    assert normalize("現(xiàn)場(chǎng)辦公") == "现场办公"
+    assert tokenize("解決企業用地審批難題!;") == ["解决", "企业", "用地", "审批", "难题"]
+
+
+def resolved(lw: Any, post: Any, description: str, resolution: str, actor: Any = None) -> Any:
+    problem = make_problem(actor=actor or lw.grid_head, post=post, description=description)
+    act(problem, actor or lw.grid_head, "hand_over", department=lw.land_bureau)
+    act(problem, lw.land_clerk, "accept")
+    act(problem, lw.land_clerk, "resolve", resolution=resolution)
+    return problem
+
+
+@pytest.fixture(autouse=True)
+def _fresh_index():
+    reset_index()
+    yield
+    reset_index()
+
+
+def test_a_new_problem_finds_a_resolved_one_written_in_traditional_characters(lw):
+    old = resolved(lw, lw.xingang_enterprise, "項目用地預審材料被退回，影響開工", "協調市局並聯審批，三天完成預審")
+    resolved(lw, lw.xingang_enterprise, "老人买药难", "社区代购")
+    new = make_problem(actor=lw.grid_head, post=lw.xingang_enterprise, description="厂房用地预审卡住了")
+    cases = similar_problems(user=lw.xingang_official, text=new.description, exclude_pk=new.pk, k=3)
+    assert [c.problem.pk for c in cases][:1] == [old.pk]
+
+
+def test_similar_cases_outside_the_users_scope_are_never_shown(lw):
+    resolved(lw, lw.zengdu_project, "项目用地预审材料被退回", "曾都的办法", actor=lw.zengdu_official)
+    assert similar_problems(user=lw.xingang_official, text="用地预审") == []
+    assert len(similar_problems(user=lw.province_official, text="用地预审")) == 1
+    assert similar_problems(user=lw.jiangsu_official, text="用地预审") == []
+
+
+def test_the_api_and_the_problem_page_show_similar_cases(lw):
+    old = resolved(lw, lw.xingang_enterprise, "环评验收迟迟未通过", "生态环境局提前介入指导")
+    new = make_problem(actor=lw.grid_head, post=lw.xingang_enterprise, description="环评验收材料不全")
+    c = Client()
+    assert c.login(username="xingang", password=PASSWORD)
+    body = c.get(f"/api/v1/problems/{new.pk}/similar").json()
+    assert [row["id"] for row in body] == [old.pk]
+    assert "提前介入" in c.get(new.get_absolute_url()).content.decode()
