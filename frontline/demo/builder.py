@@ -27,6 +27,7 @@ from frontline.core.audit import audit
 from frontline.core.errors import ApplicationError
 from frontline.core.models import AuditAction, DataScope, Role, User
 from frontline.demo import catalog
+from frontline.demo.dispatching import build_dispatch
 from frontline.demo.people import PersonGenerator
 from frontline.org.loader import load_regions
 from frontline.org.models import Region, RegionLevel, Unit, UnitKind
@@ -81,6 +82,7 @@ def build_demo(*, log: Callable[[str], object] = print, all_regions: bool = True
         builder.lianyungang()
         builder.luohe()
         builder.weihai()
+        builder.dispatch()
         builder.create_users()
         return builder.summary()
 
@@ -104,6 +106,7 @@ class _DemoBuilder:
         self.roles: dict[str, Role] = {}
         self.grid_cadre: Cadre | None = None
         self.region_count = 0
+        self.dispatch_summary = ""
 
     # Helpers -------------------------------------------------------------------------------
 
@@ -849,6 +852,10 @@ class _DemoBuilder:
         self.create_posts(posts)
         self.audit_posts("威海", len(posts))
         self.step(f"威海：{len(projects)} 个重点项目（{started_flags.count(True)} 个已开工）、3 家企业、6 个村社区")
+
+    def dispatch(self) -> None:
+        self.dispatch_summary = build_dispatch(self.units, grid_cadre=self.grid_cadre)
+        self.step(f"选派：{self.dispatch_summary}")
 
     # Accounts -------------------------------------------------------------------------------
 

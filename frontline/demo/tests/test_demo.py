@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import Client, override_settings
 
 from frontline.cadres.models import Cadre, Rank
@@ -20,6 +21,7 @@ from frontline.core.models import AuditAction, AuditLog, DataScope, User
 from frontline.demo.builder import DEMO_LOGINS, DemoAlreadyLoaded, build_demo, demo_is_loaded
 from frontline.demo.catalog import township_head_titles, village_post_name
 from frontline.demo.people import ARTICLE_NAMES, PersonGenerator
+from frontline.dispatch.models import Campaign
 from frontline.org.models import Region, RegionLevel, Unit
 from frontline.posts.models import Post, PostKind
 from frontline.posts.selectors import post_list
@@ -312,3 +314,75 @@ def test_zengdu_gets_404_on_every_park_cadre_in_pages_and_api(users):
     for pk in Cadre.objects.filter(home_unit__path__startswith=park.path).values_list("pk", flat=True):
         assert client.get(f"/cadres/{pk}/").status_code == 404
         assert client.get(f"/api/v1/cadres/{pk}").status_code == 404
+
+
+# Dispatch: campaigns, deployments, 包保, working groups, the Luohe matching run -------------------
+
+
+def test_the_park_campaign_deploys_its_59_cadres_10_25_24_by_role(demo, db):
+    from frontline.dispatch.models import Deployment, DeploymentStatus
+
+    campaign = Campaign.objects.get(name="干部素质提升年", organizing_unit__name="新港园区")
+    active = Deployment.objects.filter(campaign=campaign, status=DeploymentStatus.ACTIVE)
+    assert active.count() == 59
+    assert active.values("cadre").distinct().count() == 59
+    by_role = dict(active.values_list("role__code").annotate(n=Count("id")))
+    assert by_role == {"project_commissioner": 10, "party_building_instructor": 25, "grid_head": 24}
+    assert set(active.filter(role__code="project_commissioner").values_list("post__kind", flat=True)) == {"project"}
+    assert active.filter(role__code="party_building_instructor").values("post").distinct().count() == 25
+    assert set(active.filter(role__code="grid_head").values_list("post__kind", flat=True)) == {"grid"}
+    assert sum(campaign.targets.values_list("target", flat=True)) == 59
+    grid_user = User.objects.get(username="demo-grid")
+    assert active.get(cadre__user=grid_user).post.kind == PostKind.GRID
+
+
+def test_each_of_the_49_key_projects_has_a_leadership_baobao(demo, db):
+    from frontline.dispatch.models import ResponsibilityAssignment, ResponsibilityLevel
+
+    park = Unit.objects.get(name="新港园区")
+    key = Post.objects.filter(unit__path__startswith=park.path, kind=PostKind.PROJECT, is_key=True, parent=None)
+    assert key.count() == 49
+    covered = ResponsibilityAssignment.objects.filter(
+        post__in=key, level=ResponsibilityLevel.LEADERSHIP, campaign__name="干部素质提升年"
+    )
+    assert covered.values("post").distinct().count() == 49
+    assert set(covered.values_list("cadre__deployments__role__code", flat=True)) == {"project_commissioner"}
+
+
+def test_zengdu_deploys_its_50_young_cadres_full_time(demo, db):
+    from frontline.dispatch.models import Deployment
+
+    zengdu = Unit.objects.get(name="中共曾都区委")
+    deployments = Deployment.objects.filter(campaign__organizing_unit=zengdu, is_full_time=True)
+    assert deployments.count() == 50
+    assert set(deployments.values_list("post__kind", flat=True)) >= {"project", "enterprise"}
+
+
+def test_weihai_has_497_working_groups_with_2435_cadres(demo, db):
+    from frontline.dispatch.models import Deployment, WorkingGroup
+
+    groups = WorkingGroup.objects.filter(campaign__name="“四进”攻坚行动")
+    assert groups.count() == 497
+    assert groups.filter(name__startswith="省派").count() == 7
+    assert groups.filter(name__startswith="市派").count() == 490
+    assert WorkingGroup.members.through.objects.filter(workinggroup__in=groups).count() == 2435
+    deployments = Deployment.objects.filter(campaign__name="“四进”攻坚行动")
+    assert deployments.count() == 2435
+    assert not deployments.filter(working_group__isnull=True).exists()
+    assert AuditLog.objects.filter(object_type="dispatch.workinggroup").count() == 497
+
+
+def test_luohe_deployment_comes_from_an_approved_matching_run(demo, db):
+    from frontline.dispatch.models import Deployment, DeploymentSource, MatchingRunStatus, PostNeed
+
+    mill = Post.objects.get(name="中粮面业（漯河）有限公司")
+    need = PostNeed.objects.get(post=mill)
+    assert need.submitted_by_requester
+    assert list(need.preferred_units.values_list("name", flat=True)) == ["漯河市粮食和物资储备局"]
+    deployment = Deployment.objects.get(post=mill)
+    assert deployment.source == DeploymentSource.MATCHING
+    assert deployment.matching_run is not None
+    assert deployment.matching_run.status == MatchingRunStatus.APPROVED
+    assert deployment.cadre.home_unit.name == "漯河市粮食和物资储备局"
+    assert deployment.cadre.rank == Rank.DEPUTY_DIVISION
+    assert deployment.role.code == "enterprise_commissioner"
