@@ -45,3 +45,18 @@ class IdleTimeoutMiddleware:
             if last is None or now - int(last) >= 60:
                 request.session["last_seen"] = now
         return self.get_response(request)
+
+
+class ChineseByDefaultMiddleware:
+    """Show Simplified Chinese unless the user picked English with the language switch.
+
+    The browser's Accept-Language is ignored: officials often use English-locale machines, and the
+    product's language is Chinese. The choice made in the switch is kept in Django's language cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

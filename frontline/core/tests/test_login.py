@@ -151,3 +151,11 @@ def test_the_api_publishes_an_openapi_schema(db, path):
 def test_the_interactive_api_docs_load_without_a_cdn(db):
     html = Client().get("/api/v1/docs").content.decode()
     assert "cdn." not in html
+
+
+def test_the_ui_is_chinese_even_for_an_english_browser_and_english_when_chosen(db):
+    client = Client()
+    page = client.get(reverse("core:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录一线" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "登录一线" not in client.get(reverse("core:login")).content.decode()
