@@ -229,6 +229,18 @@ class Problem(models.Model):
     post_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("阵地管理单位"), on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # The cadre the problem counts for in appraisal (包联干部): the registering cadre, or for a
+    # public submission the cadre deployed at the post. Denormalized so that a monthly period
+    # over millions of problems is one grouped query.
+    cadre = models.ForeignKey(
+        "cadres.Cadre",
+        verbose_name=_("包联干部"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_problems",
+        editable=False,
+    )
     visit = models.ForeignKey(
         Visit, verbose_name=_("来源走访"), null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
     )
@@ -302,6 +314,7 @@ class Problem(models.Model):
             models.Index(fields=["post_unit", "status"], name="problem_post_unit_status_idx"),
             models.Index(fields=["created_by", "status"], name="problem_creator_status_idx"),
             models.Index(fields=["is_overdue", "status"], name="problem_overdue_idx"),
+            models.Index(fields=["cadre", "resolved_at"], name="problem_cadre_resolved_idx"),
         ]
         constraints = [
             models.CheckConstraint(

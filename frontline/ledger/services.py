@@ -14,11 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from frontline.cadres.models import Cadre
 from frontline.core import crypto
 from frontline.core.audit import audit
 from frontline.core.errors import ApplicationError, ConflictError
 from frontline.core.idcodes import CodeError, mask_mobile, validate_mobile
 from frontline.core.models import AuditAction, User
+from frontline.dispatch.models import Deployment, DeploymentStatus
 from frontline.ledger.holidays import load_calendar, work_calendar
 from frontline.ledger.models import (
     OPEN_STATUSES,
@@ -315,6 +317,20 @@ def problem_create(
         raise
 
 
+def responsible_cadre_id(actor: User | None, post: Post) -> int | None:
+    """Return the cadre a new problem counts for: the registering cadre, else one deployed at the post."""
+    if actor is not None and actor.pk:
+        cadre_id = Cadre.objects.filter(user=actor).values_list("pk", flat=True).first()
+        if cadre_id is not None:
+            return cadre_id
+    return (
+        Deployment.objects.filter(post=post, status=DeploymentStatus.ACTIVE)
+        .order_by("-is_full_time", "start_date", "pk")
+        .values_list("cadre_id", flat=True)
+        .first()
+    )
+
+
 def _problem_insert(
     *, actor: User | None, data: ProblemData, values: dict[str, str], key_hash: str | None, today: date | None
 ) -> Problem:
@@ -333,6 +349,7 @@ def _problem_insert(
         post=post,
         post_unit_id=post.unit_id,
         region_id=post.region_id,
+        cadre_id=responsible_cadre_id(actor, post),
         visit=data.visit,
         category=data.category,
         title=values["title"],
