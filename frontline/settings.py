@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "frontline.posts",
     "frontline.dispatch",
     "frontline.ledger",
+    "frontline.appraisal",
     "frontline.excel",
     "frontline.demo",
 ]
