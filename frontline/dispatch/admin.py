@@ -6,7 +6,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from frontline.core.admin import AuditedAdmin
-from frontline.dispatch.models import Campaign, Deployment, DeploymentRole, MatchingRun
+from frontline.dispatch.models import (
+    Campaign,
+    Deployment,
+    DeploymentRole,
+    MatchingRun,
+    RequesterLink,
+    ResponsibilityAssignment,
+)
 
 
 @admin.register(DeploymentRole)
@@ -50,3 +57,19 @@ class MatchingRunAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("campaign",)
     exclude = ("result",)
+
+
+@admin.register(ResponsibilityAssignment)
+class ResponsibilityAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("post", "level", "cadre", "campaign", "start_date", "end_date", "ended_on")
+    list_filter = ("level",)
+    list_select_related = ("post", "cadre", "campaign")
+    search_fields = ("cadre__name", "post__name")
+
+
+@admin.register(RequesterLink)
+class RequesterLinkAdmin(ReadOnlyAdmin):
+    list_display = ("post", "unit", "submissions", "rotated_at")
+    list_select_related = ("post", "unit")
+    search_fields = ("post__name",)
+    exclude = ("token",)

@@ -1,4 +1,4 @@
-"""API for campaigns, working groups, deployments, needs and matching runs.
+"""API for campaigns, working groups, deployments, 包保, needs, requester links and matching runs.
 
 Every read goes through a selector (out of scope → 404), every write through a service
 (business errors → 400 with a code, stale `version` → 409).
@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -16,7 +17,7 @@ from ninja.responses import Status
 from frontline.cadres.models import ExpertiseTag
 from frontline.cadres.selectors import get_cadre_for_user
 from frontline.core.models import User
-from frontline.dispatch.models import Campaign, DeploymentRole, MatchingRun, PostNeed
+from frontline.dispatch.models import Campaign, DeploymentRole, MatchingRun, PostNeed, RequesterLink
 from frontline.dispatch.runs import RunParams, matching_run_adjust, matching_run_approve, matching_run_start
 from frontline.dispatch.selectors import (
     campaign_list,
@@ -25,8 +26,10 @@ from frontline.dispatch.selectors import (
     get_campaign_for_user,
     get_deployment_for_user,
     get_matching_run_for_user,
+    get_responsibility_for_user,
     get_working_group_for_user,
     post_need_list,
+    responsibility_list,
     working_group_list,
 )
 from frontline.dispatch.services import (
@@ -39,6 +42,10 @@ from frontline.dispatch.services import (
     deployment_extend,
     deployment_transfer,
     post_need_create,
+    requester_link_rotate,
+    requester_link_withdraw,
+    responsibility_create,
+    responsibility_end,
     working_group_create,
 )
 from frontline.org.selectors import get_unit_for_user, unit_list
@@ -368,6 +375,97 @@ def deployment_transfer_api(request: HttpRequest, deployment_id: int, payload: D
     return get_deployment_for_user(user=user, pk=new.pk)
 
 
+# --- responsibility assignments (包保) -----------------------------------------------------------
+
+
+class ResponsibilityOut(Schema):
+    id: int
+    campaign_id: int | None
+    cadre_id: int
+    cadre_name: str = Field(..., alias="cadre.name")
+    post_id: int
+    post_name: str = Field(..., alias="post.name")
+    parent_post_id: int | None = Field(None, alias="post.parent_id")
+    level: str
+    start_date: date
+    end_date: date | None
+    ended_on: date | None
+    note: str
+    version: int
+
+
+class ResponsibilityIn(Schema):
+    cadre_id: int
+    post_id: int
+    level: str = Field(..., description="leadership (a key project) or deputy_section (a sub-project)")
+    start_date: date
+    end_date: date | None = None
+    campaign_id: int | None = None
+    note: str = ""
+
+
+class ResponsibilityEndIn(Schema):
+    version: int
+    ended_on: date | None = None
+    note: str = ""
+
+
+@router.get("/responsibilities", response=list[ResponsibilityOut])
+@paginate(LimitOffsetPagination)
+def responsibilities(
+    request: HttpRequest,
+    campaign: int | None = None,
+    cadre: int | None = None,
+    post: int | None = None,
+    level: str = "",
+    status: str = "",
+) -> Any:
+    """List the 包保 assignments whose cadre or project is within your scope.
+
+    Filter by campaign, cadre, post (a key project includes its sub-projects), level, and status
+    (`current` or `ended`; both when empty).
+    """
+    return responsibility_list(
+        user=_user(request), campaign_id=campaign, cadre_id=cadre, post_id=post, level=level, status=status
+    )
+
+
+@router.get("/responsibilities/{assignment_id}", response=ResponsibilityOut)
+def responsibility(request: HttpRequest, assignment_id: int) -> Any:
+    return get_responsibility_for_user(user=_user(request), pk=assignment_id)
+
+
+@router.post("/responsibilities", response={201: ResponsibilityOut})
+def responsibility_new(request: HttpRequest, payload: ResponsibilityIn) -> Status[Any]:
+    """Record that a cadre answers for a key project (leadership) or a sub-project (deputy-section level)."""
+    user = _user(request)
+    created = responsibility_create(
+        actor=user,
+        cadre=get_cadre_for_user(user=user, pk=payload.cadre_id),
+        post=get_post_for_user(user=user, pk=payload.post_id),
+        level=payload.level,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        campaign=get_campaign_for_user(user=user, pk=payload.campaign_id) if payload.campaign_id else None,
+        note=payload.note,
+    )
+    return Status(201, get_responsibility_for_user(user=user, pk=created.pk))
+
+
+@router.post("/responsibilities/{assignment_id}/end", response=ResponsibilityOut)
+def responsibility_end_api(request: HttpRequest, assignment_id: int, payload: ResponsibilityEndIn) -> Any:
+    """End a 包保 assignment (today unless `ended_on` says otherwise); it stays in the list as history."""
+    user = _user(request)
+    responsibility_end(
+        actor=user,
+        assignment=get_responsibility_for_user(user=user, pk=assignment_id),
+        ended_on=payload.ended_on,
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return get_responsibility_for_user(user=user, pk=assignment_id)
+
+
 # --- post needs -------------------------------------------------------------------------------
 
 
@@ -453,6 +551,48 @@ def post_need_new(request: HttpRequest, post_id: int, payload: PostNeedIn) -> St
     return Status(201, post_need_list(user=user).get(pk=need.pk))
 
 
+class RequesterLinkOut(Schema):
+    post_id: int
+    url: str = Field(..., description="the public form; no login, rate-limited per client address")
+    unit_id: int
+    submissions: int
+    rotated_at: datetime
+
+
+def _link_out(request: HttpRequest, link: RequesterLink) -> dict[str, Any]:
+    return {
+        "post_id": link.post_id,
+        "url": request.build_absolute_uri(link.get_absolute_url()),
+        "unit_id": link.unit_id,
+        "submissions": link.submissions,
+        "rotated_at": link.rotated_at,
+    }
+
+
+@router.get("/posts/{post_id}/requester-link", response=RequesterLinkOut)
+def requester_link(request: HttpRequest, post_id: int) -> dict[str, Any]:
+    """The post's public "which department would you like a cadre from?" form link (404 when it has none)."""
+    post = get_post_for_user(user=_user(request), pk=post_id)
+    return _link_out(request, get_object_or_404(RequesterLink, post=post))
+
+
+@router.post("/posts/{post_id}/requester-link", response={201: RequesterLinkOut})
+def requester_link_rotate_api(request: HttpRequest, post_id: int) -> Status[Any]:
+    """Create the post's public form link, or replace it: the old link answers 404 from now on."""
+    user = _user(request)
+    link = requester_link_rotate(actor=user, post=get_post_for_user(user=user, pk=post_id))
+    return Status(201, _link_out(request, link))
+
+
+@router.delete("/posts/{post_id}/requester-link", response={204: None})
+def requester_link_withdraw_api(request: HttpRequest, post_id: int) -> Status[None]:
+    """Withdraw the post's public form link."""
+    user = _user(request)
+    post = get_post_for_user(user=user, pk=post_id)
+    requester_link_withdraw(actor=user, link=get_object_or_404(RequesterLink, post=post))
+    return Status(204, None)
+
+
 # --- matching runs ----------------------------------------------------------------------------
 
 
@@ -469,6 +609,7 @@ class MatchingRunOut(Schema):
     created_at: datetime
     finished_at: datetime | None
     approved_at: datetime | None
+    approved_by_id: int | None
     version: int
 
 
@@ -492,7 +633,7 @@ class AdjustIn(Schema):
 
 class ApproveOut(Schema):
     run: MatchingRunOut
-    deployment_ids: list[int]
+    status_url: str = Field(..., description="poll it until the run's status is approved (or done with an error)")
 
 
 @router.post("/campaigns/{campaign_id}/matching-runs", response={202: MatchingRunOut})
@@ -515,7 +656,7 @@ def matching_run_new(request: HttpRequest, campaign_id: int, payload: MatchingRu
     return Status(202, run)
 
 
-@router.get("/matching-runs/{run_id}", response=MatchingRunOut)
+@router.get("/matching-runs/{run_id}", response=MatchingRunOut, url_name="matching_run")
 def matching_run(request: HttpRequest, run_id: int) -> MatchingRun:
     """A run's status, progress and — once done — its result with reasons and explanations."""
     return get_matching_run_for_user(user=_user(request), pk=run_id)
@@ -537,10 +678,14 @@ def matching_run_adjust_api(request: HttpRequest, run_id: int, payload: AdjustIn
     return Status(202, new_run)
 
 
-@router.post("/matching-runs/{run_id}/approve", response=ApproveOut)
-def matching_run_approve_api(request: HttpRequest, run_id: int, payload: ApproveIn) -> dict[str, Any]:
-    """Approve the plan: creates, moves and ends deployments in one transaction. Only once."""
+@router.post("/matching-runs/{run_id}/approve", response={202: ApproveOut})
+def matching_run_approve_api(request: HttpRequest, run_id: int, payload: ApproveIn) -> Status[Any]:
+    """Approve the plan. The deployments are created, moved and ended in the background, all or nothing;
+    poll `status_url` until the status is `approved`, or `done` again with the reason in `error`.
+    A run is approved only once."""
     user = _user(request)
-    run = get_matching_run_for_user(user=user, pk=run_id)
-    created = matching_run_approve(actor=user, run=run, expected_version=payload.version)
-    return {"run": get_matching_run_for_user(user=user, pk=run_id), "deployment_ids": [d.pk for d in created]}
+    run = matching_run_approve(
+        actor=user, run=get_matching_run_for_user(user=user, pk=run_id), expected_version=payload.version
+    )
+    status_url = reverse("api:matching_run", kwargs={"run_id": run.pk})
+    return Status(202, {"run": run, "status_url": status_url})

@@ -1,12 +1,13 @@
-"""Export a matching run's preview or approved result to Excel: matches, unfilled needs, unassigned cadres."""
+"""Export to Excel: a matching run's preview or approved result (matches, unfilled needs, unassigned
+cadres), and the 包保 list."""
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
-from frontline.dispatch.models import FrontlineKind, MatchingRun
+from frontline.dispatch.models import FrontlineKind, MatchingRun, ResponsibilityAssignment
 
 CHANGE_LABELS = {"keep": "留任", "move": "调岗", "new": "新派"}
 
@@ -115,4 +116,44 @@ def run_xlsx(run: MatchingRun) -> bytes:
     writer = _writer()
     for name, columns, rows in run_sheets(run):
         writer.add_sheet(name, columns, rows)
+    return writer.close()
+
+
+def responsibility_rows(assignments: Iterable[ResponsibilityAssignment]) -> Iterator[list[Any]]:
+    for r in assignments:
+        yield [
+            r.post.parent.name if r.post.parent else r.post.name,
+            r.post.name if r.post.parent else "",
+            r.get_level_display(),
+            r.cadre.name,
+            r.cadre.home_unit.name,
+            r.cadre.position,
+            r.campaign.name if r.campaign else "",
+            r.start_date.isoformat(),
+            r.end_date.isoformat() if r.end_date else "",
+            r.ended_on.isoformat() if r.ended_on else "",
+            r.note,
+        ]
+
+
+def responsibilities_xlsx(assignments: Iterable[ResponsibilityAssignment]) -> bytes:
+    """Return the 包保 list as an .xlsx file: one row per assignment, sub-projects under their project."""
+    writer = _writer()
+    writer.add_sheet(
+        _("包保责任"),
+        [
+            _("重点项目"),
+            _("子项目"),
+            _("包保层级"),
+            _("包保人"),
+            _("派出单位"),
+            _("职务"),
+            _("行动"),
+            _("开始日期"),
+            _("计划结束"),
+            _("实际结束"),
+            _("备注"),
+        ],
+        list(responsibility_rows(assignments)),
+    )
     return writer.close()

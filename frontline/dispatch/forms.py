@@ -15,12 +15,13 @@ from frontline.dispatch.models import (
     DeploymentRole,
     FrontlineKind,
     MatchingRuleKind,
+    ResponsibilityLevel,
     WorkingGroup,
 )
 from frontline.dispatch.selectors import campaign_list, role_list
-from frontline.org.models import Unit, UnitKind
+from frontline.org.models import Unit
 from frontline.org.selectors import unit_list
-from frontline.posts.models import Post
+from frontline.posts.models import Post, PostKind
 from frontline.posts.selectors import post_list
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -203,17 +204,40 @@ class RequesterNeedForm(forms.Form):
     """The enterprise's own short form: which department would you most like a cadre from?"""
 
     preferred_unit = forms.ModelChoiceField(
-        label=_("您最希望哪个部门的干部来？"), queryset=Unit.objects.none(), required=False
+        label=_("您最希望哪个部门的干部来？"), queryset=Unit.objects.none(), required=False, empty_label=_("（不限）")
     )
     note = forms.CharField(
         label=_("遇到什么困难、需要什么帮助？"), widget=forms.Textarea, required=False, max_length=1000
     )
     contact_name = forms.CharField(label=_("联系人（称呼即可）"), max_length=50, required=False)
 
+    def __init__(self, *args: Any, departments: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_unit"].queryset = departments  # type: ignore[attr-defined]
+
+
+class ResponsibilityForm(forms.Form):
+    post = PostChoiceField(
+        label=_("项目"), queryset=Post.objects.none(), help_text=_("重点项目由班子成员包保，子项目由副科级干部包保")
+    )
+    level = forms.ChoiceField(label=_("包保层级"), choices=ResponsibilityLevel.choices)
+    cadre = CadreChoiceField(label=_("包保人"), queryset=Cadre.objects.none())
+    campaign = forms.ModelChoiceField(label=_("所属行动"), queryset=Campaign.objects.none(), required=False)
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
+    end_date = forms.DateField(label=_("计划结束"), required=False, widget=DATE)
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = unit_list(user=user, kind=UnitKind.FUNCTIONAL_DEPARTMENT)
-        self.fields["preferred_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["post"].queryset = post_list(user=user, kind=PostKind.PROJECT)  # type: ignore[attr-defined]
+        self.fields["cadre"].queryset = cadre_list(user=user)  # type: ignore[attr-defined]
+        self.fields["campaign"].queryset = campaign_list(user=user)  # type: ignore[attr-defined]
+
+
+class ResponsibilityEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    note = forms.CharField(label=_("原因"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RunStartForm(forms.Form):

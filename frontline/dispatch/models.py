@@ -4,10 +4,13 @@ Models hold data and invariants (constraints, indexes); every write goes through
 `services.py` (manual dispatch) or `runs.py` (matching runs).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontline.cadres.models import Rank
@@ -316,7 +319,10 @@ class ResponsibilityAssignment(models.Model):
     )
     level = models.CharField(_("包保层级"), max_length=16, choices=ResponsibilityLevel.choices)
     start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    end_date = models.DateField(_("计划结束"), null=True, blank=True)
+    ended_on = models.DateField(_("实际结束"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -331,10 +337,23 @@ class ResponsibilityAssignment(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="responsibility_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("start_date")),
+                name="responsibility_ended_on_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["cadre", "post"],
+                condition=Q(ended_on__isnull=True),
+                name="responsibility_one_current_per_cadre_and_post",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.cadre} 包保 {self.post}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
 
 
 class PostNeed(models.Model):
@@ -386,13 +405,62 @@ class PostNeed(models.Model):
         return f"{self.post} · {self.role} {self.min_count}–{self.max_count}"
 
 
+class RequesterLink(models.Model):
+    """The unguessable link through which a post (an enterprise) states its own need without an account.
+
+    Whoever has the link can fill in the form, so the post's managers can rotate the token (the old
+    link stops working at once) or withdraw the link. `unit` bounds the departments the form offers.
+    """
+
+    post = models.OneToOneField(
+        "posts.Post", verbose_name=_("阵地"), on_delete=models.CASCADE, related_name="requester_link"
+    )
+    token = models.CharField(_("令牌"), max_length=64, unique=True, editable=False)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("可选派出单位范围"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("表单列出该单位及其下级的职能部门"),
+    )
+    submissions = models.PositiveIntegerField(_("提交次数"), default=0, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("更换时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("需求自报链接")
+        verbose_name_plural = _("需求自报链接")
+        ordering = ["post"]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.token[:6]}…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dispatch:requester_public", args=[self.token])
+
+
 class MatchingRunStatus(models.TextChoices):
+    """queued → running → done (or failed); done → approving → approved (or back to done on failure)."""
+
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("计算中")
     DONE = "done", _("待审批")
     FAILED = "failed", _("失败")
+    APPROVING = "approving", _("批准中")
     APPROVED = "approved", _("已批准")
     SUPERSEDED = "superseded", _("已作废")
+
+
+# Far longer than the approval of the largest plan takes (minutes at province scale): an approval
+# still running after this lost its worker, and may be asked for again.
+APPROVAL_STALLED_AFTER = timedelta(hours=1)
+
+# While a run is in one of these states a background task is working on it; its page polls.
+MATCHING_RUN_BUSY = (MatchingRunStatus.QUEUED, MatchingRunStatus.RUNNING, MatchingRunStatus.APPROVING)
 
 
 class MatchingRun(models.Model):
@@ -404,6 +472,7 @@ class MatchingRun(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=MatchingRunStatus.choices, default=MatchingRunStatus.QUEUED
     )
+    # Progress of the computation, then of the approval while the run is approving.
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     stage = models.CharField(_("阶段"), max_length=100, blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
@@ -427,6 +496,7 @@ class MatchingRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    approval_requested_at = models.DateTimeField(_("提交批准时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
     class Meta:
@@ -445,7 +515,17 @@ class MatchingRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status not in (MatchingRunStatus.QUEUED, MatchingRunStatus.RUNNING)
+        """Return whether no background task is working on the run (computing or approving it)."""
+        return self.status not in MATCHING_RUN_BUSY
+
+    @property
+    def approval_is_stalled(self) -> bool:
+        """Return whether the approval task has taken so long that its worker must have died."""
+        return (
+            self.status == MatchingRunStatus.APPROVING
+            and self.approval_requested_at is not None
+            and timezone.now() - self.approval_requested_at > APPROVAL_STALLED_AFTER
+        )
 
 
 class MatchingRuleKind(models.TextChoices):

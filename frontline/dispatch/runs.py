@@ -2,8 +2,10 @@
 
 The flow is: `matching_run_start` (queued) → the task `run_matching` → `matching_run_execute`
 (running → done, or failed with an explanation) → people read the preview, pin or forbid pairs
-with `matching_run_adjust` (a new run replaces the old) → `matching_run_approve` creates,
-moves and ends deployments in one transaction. An approved run cannot be approved again.
+with `matching_run_adjust` (a new run replaces the old) → `matching_run_approve` (approving) →
+the task `approve_matching_run` → `matching_run_approve_execute` creates, moves and ends the
+deployments in one transaction (approved, or back to done with the reason). An approved run
+cannot be approved again.
 """
 
 import logging
@@ -19,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from frontline.cadres.models import Cadre
 from frontline.core.audit import audit
+from frontline.core.context import current_ip
 from frontline.core.errors import ApplicationError, ConflictError
 from frontline.core.models import AuditAction, User
 from frontline.dispatch import matching
 from frontline.dispatch.models import (
+    APPROVAL_STALLED_AFTER,
     Campaign,
     CampaignStatus,
     Deployment,
@@ -295,6 +299,11 @@ def _lock_run(run: MatchingRun, expected_version: int | None) -> MatchingRun:
     return locked
 
 
+def _refuse_while_approving(run: MatchingRun) -> None:
+    if run.status == MatchingRunStatus.APPROVING:
+        raise ApplicationError(_("该方案正在批准中，请等批准完成后再调整或重新计算。"), code="approving")
+
+
 @transaction.atomic
 def matching_rule_set(
     *,
@@ -361,6 +370,7 @@ def matching_run_adjust(
     locked = _lock_run(run, None)
     if locked.status == MatchingRunStatus.APPROVED:
         raise ApplicationError(_("该方案已批准，请重新发起一次匹配再调整。"), code="approved")
+    _refuse_while_approving(locked)
     matching_rule_set(
         actor=actor, campaign=locked.campaign, cadre=cadre, post=post, kind=kind, reason=reason, run=locked
     )
@@ -371,6 +381,7 @@ def matching_run_adjust(
 def matching_run_rerun(*, actor: User | None, run: MatchingRun) -> MatchingRun:
     """Start a new run with the same pool as `run`, superseding it unless it was approved."""
     locked = _lock_run(run, None)
+    _refuse_while_approving(locked)
     if locked.status in (MatchingRunStatus.DONE, MatchingRunStatus.FAILED):
         locked.status = MatchingRunStatus.SUPERSEDED
         locked.version += 1
@@ -390,33 +401,206 @@ def matching_run_rerun(*, actor: User | None, run: MatchingRun) -> MatchingRun:
     )
 
 
+def _approval_guard(run: MatchingRun) -> None:
+    """Refuse to approve a run that is not a finished, unapproved plan."""
+    if run.status == MatchingRunStatus.APPROVED:
+        raise ApplicationError(_("该方案已批准，不能重复批准。"), code="already_approved")
+    if run.status == MatchingRunStatus.APPROVING and not run.approval_is_stalled:
+        raise ApplicationError(
+            _("该方案已提交批准，正在后台生成任职，请勿重复提交；完成后本页会自动刷新。"), code="approving"
+        )
+    if run.status not in (MatchingRunStatus.DONE, MatchingRunStatus.APPROVING):
+        raise ApplicationError(
+            _("只有计算完成、待审批的方案才能批准（当前状态：%(s)s）。") % {"s": MatchingRunStatus(run.status).label},
+            code="not_ready",
+        )
+
+
 @transaction.atomic
 def matching_run_approve(
     *, actor: User | None, run: MatchingRun, expected_version: int | None = None, today: date | None = None
-) -> list[Deployment]:
-    """Carry out the plan in one transaction: keep, move, create and end deployments; audit all of it."""
+) -> MatchingRun:
+    """Approve the plan: mark the run approving and queue the task that carries it out.
+
+    The task (`matching_run_approve_execute`) creates, moves and ends the deployments in one
+    transaction; until it finishes the run cannot be approved, adjusted or computed again. A
+    failure puts the run back to "done" with the reason in `error`, so it can be approved again.
+    """
     require_dispatch_right(actor)
     locked = _lock_run(run, expected_version)
-    if locked.status == MatchingRunStatus.APPROVED:
-        raise ApplicationError(_("该方案已批准，不能重复批准。"), code="already_approved")
-    if locked.status != MatchingRunStatus.DONE:
-        raise ApplicationError(
-            _("只有计算完成、待审批的方案才能批准（当前状态：%(s)s）。")
-            % {"s": MatchingRunStatus(locked.status).label},
-            code="not_ready",
-        )
-    campaign = Campaign.objects.select_for_update().get(pk=locked.campaign_id)
+    _approval_guard(locked)
+    campaign = locked.campaign
     if campaign.status == CampaignStatus.CLOSED:
         raise ApplicationError(_("行动“%(name)s”已结束，不能再选派。") % {"name": campaign.name}, code="closed")
     result = locked.result or {}
-    today = today or timezone.localdate()
+    if not result.get("assignments") and not result.get("ending"):
+        raise ApplicationError(_("该方案没有任何匹配结果，无需批准。"), code="empty")
+    other = (
+        MatchingRun.objects.filter(
+            campaign_id=locked.campaign_id,
+            status=MatchingRunStatus.APPROVING,
+            approval_requested_at__gte=timezone.now() - APPROVAL_STALLED_AFTER,
+        )
+        .exclude(pk=locked.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise ApplicationError(
+            _("本行动的方案 #%(id)d 正在批准中，请等它完成后再批准其他方案。") % {"id": other},
+            code="approving",
+        )
+    before = locked.status
+    locked.status = MatchingRunStatus.APPROVING
+    locked.progress = 0
+    locked.stage = _("排队等待批准")
+    locked.error = ""
+    locked.approval_requested_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["status", "progress", "stage", "error", "approval_requested_at", "version"])
+    audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"status": (before, MatchingRunStatus.APPROVING.value)},
+        note=_("提交批准") if before == MatchingRunStatus.DONE else _("批准任务中断，重新提交批准"),
+    )
+    _enqueue_approval(locked, actor=actor, today=today or timezone.localdate())
+    return locked
+
+
+def _enqueue_approval(run: MatchingRun, *, actor: User | None, today: date) -> None:
+    from frontline.dispatch.tasks import approve_matching_run
+
+    run_id = run.pk
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    ip = current_ip.get()
+
+    def enqueue() -> None:
+        try:
+            approve_matching_run.enqueue(run_id, actor_id, today.isoformat(), ip)
+        except Exception:
+            logger.exception("could not queue the approval of matching run %s", run_id)
+            _approval_failed(run_id, _("无法启动后台批准任务，未做任何选派。请稍后重试或联系管理员。"))
+
+    transaction.on_commit(enqueue)
+
+
+def _approval_failed(run_id: int, message: str) -> None:
+    """Put an approving run back to "done" with the reason, so that it can be approved again."""
+    with transaction.atomic():
+        run = MatchingRun.objects.select_for_update(of=("self",)).get(pk=run_id)
+        if run.status != MatchingRunStatus.APPROVING:
+            return
+        run.status = MatchingRunStatus.DONE
+        run.progress = 100
+        run.stage = _("批准未完成")
+        run.error = message
+        run.version += 1
+        run.save(update_fields=["status", "progress", "stage", "error", "version"])
+        audit(
+            actor=None,
+            action=AuditAction.UPDATE,
+            obj=run,
+            changes={"status": (MatchingRunStatus.APPROVING.value, MatchingRunStatus.DONE.value)},
+            note=_("批准失败：%(error)s") % {"error": message},
+        )
+
+
+def matching_run_approve_execute(
+    *, run_id: int, actor_id: int | None = None, today: date | None = None, ip: str | None = None
+) -> list[Deployment]:
+    """Carry out an approving run's plan (the background task); return the deployments it created.
+
+    All or nothing: one transaction keeps, moves, creates and ends the deployments and audits all
+    of it. A plan that no longer fits the registry, or any other error, writes nothing and puts the
+    run back to "done" with the reason. A run that is not approving (a task delivered twice) is
+    left alone.
+    """
+    token = current_ip.set(ip)
+    try:
+        with transaction.atomic():
+            run = MatchingRun.objects.select_for_update(of=("self",)).get(pk=run_id)
+            if run.status != MatchingRunStatus.APPROVING:
+                return []
+            run.progress = 10
+            run.stage = _("读取方案和现有任职")
+            run.save(update_fields=["progress", "stage"])
+        try:
+            actor = User.objects.get(pk=actor_id) if actor_id is not None else None
+            return _carry_out(run_id=run_id, actor=actor, today=today or timezone.localdate())
+        except ApplicationError as exc:
+            _approval_failed(run_id, exc.message)
+        except Exception as exc:
+            logger.exception("approval of matching run %s failed", run_id)
+            _approval_failed(
+                run_id,
+                _("批准时出错：%(error)s，未做任何选派。请稍后重试；如仍失败，请联系管理员。")
+                % {"error": type(exc).__name__},
+            )
+        return []
+    finally:
+        current_ip.reset(token)
+
+
+def _carry_out(*, run_id: int, actor: User | None, today: date) -> list[Deployment]:
+    """Keep, move, create and end deployments as the plan says, in one transaction; audit all of it."""
+    require_dispatch_right(actor)
+    plan = MatchingRun.objects.only("result").get(pk=run_id).result or {}
+    totals = plan.get("totals", {})
+    # Progress inside the transaction below would not be visible before it commits: say what comes.
+    _set_progress(
+        run_id,
+        30,
+        _("生成任职：新派 %(new)d 人，调岗 %(move)d 人，结束 %(end)d 人")
+        % {"new": totals.get("new", 0), "move": totals.get("move", 0), "end": totals.get("end", 0)},
+    )
+    with transaction.atomic():
+        locked = MatchingRun.objects.select_for_update(of=("self",)).get(pk=run_id)
+        if locked.status != MatchingRunStatus.APPROVING:
+            raise ApplicationError(_("该方案已不在批准中。"), code="not_approving")
+        campaign = Campaign.objects.select_for_update().get(pk=locked.campaign_id)
+        if campaign.status == CampaignStatus.CLOSED:
+            raise ApplicationError(_("行动“%(name)s”已结束，不能再选派。") % {"name": campaign.name}, code="closed")
+        created = _apply_plan(locked, campaign, actor=actor, today=today)
+        _supersede_others(locked, campaign)
+        locked.status = MatchingRunStatus.APPROVED
+        locked.progress = 100
+        locked.stage = _("已批准")
+        locked.approved_by = actor if actor is not None and actor.pk else None
+        locked.approved_at = timezone.now()
+        locked.version += 1
+        locked.save(update_fields=["status", "progress", "stage", "approved_by", "approved_at", "version"])
+        audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            changes={"status": (MatchingRunStatus.APPROVING.value, MatchingRunStatus.APPROVED.value)},
+            note=_("批准匹配方案：新派 %(new)d 人，调岗 %(move)d 人，留任 %(keep)d 人，结束 %(end)d 人")
+            % {
+                "new": totals.get("new", 0),
+                "move": totals.get("move", 0),
+                "keep": totals.get("keep", 0),
+                "end": totals.get("end", 0),
+            },
+        )
+    return created
+
+
+def _supersede_others(run: MatchingRun, campaign: Campaign) -> None:
+    """The campaign's other plans awaiting approval were computed before this one took effect."""
+    MatchingRun.objects.filter(campaign=campaign, status=MatchingRunStatus.DONE).exclude(pk=run.pk).update(
+        status=MatchingRunStatus.SUPERSEDED
+    )
+
+
+def _apply_plan(locked: MatchingRun, campaign: Campaign, *, actor: User | None, today: date) -> list[Deployment]:
+    """Write the plan's deployments; raise a "stale_plan" error listing every item that no longer fits."""
+    result = locked.result or {}
     start_text = (locked.params or {}).get("start_date")
     start = date.fromisoformat(start_text) if start_text else max(today, campaign.start_date)
     full_time = bool((locked.params or {}).get("full_time", True))
     assignments: list[dict[str, Any]] = result.get("assignments", [])
-    if not assignments and not result.get("ending"):
-        raise ApplicationError(_("该方案没有任何匹配结果，无需批准。"), code="empty")
-
     cadres = Cadre.objects.in_bulk(
         [a["cadre_id"] for a in assignments] + [e["cadre_id"] for e in result.get("ending", [])]
     )
@@ -507,26 +691,4 @@ def matching_run_approve(
         need.version += 1
         need.save(update_fields=["campaign", "version"])
         audit(actor=actor, action=AuditAction.UPDATE, obj=need, changes={"campaign": (None, campaign.name)})
-    MatchingRun.objects.filter(campaign=campaign, status=MatchingRunStatus.DONE).exclude(pk=locked.pk).update(
-        status=MatchingRunStatus.SUPERSEDED
-    )
-    locked.status = MatchingRunStatus.APPROVED
-    locked.approved_by = actor if actor is not None and actor.pk else None
-    locked.approved_at = timezone.now()
-    locked.version += 1
-    locked.save(update_fields=["status", "approved_by", "approved_at", "version"])
-    totals = result.get("totals", {})
-    audit(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        changes={"status": (MatchingRunStatus.DONE.value, MatchingRunStatus.APPROVED.value)},
-        note=_("批准匹配方案：新派 %(new)d 人，调岗 %(move)d 人，留任 %(keep)d 人，结束 %(end)d 人")
-        % {
-            "new": totals.get("new", 0),
-            "move": totals.get("move", 0),
-            "keep": totals.get("keep", 0),
-            "end": totals.get("end", 0),
-        },
-    )
     return created

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,8 @@ from frontline.dispatch.models import (
     FrontlineKind,
     MatchingRun,
     PostNeed,
+    RequesterLink,
+    ResponsibilityAssignment,
     WorkingGroup,
     frontline_kind_of,
 )
@@ -47,7 +51,7 @@ def get_campaign_for_user(*, user: User, pk: int) -> Campaign:
 
 
 def deployment_scope_q(user: User) -> Q:
-    """Return the filter for deployments whose cadre's home unit or post's unit is within scope."""
+    """Return the filter for rows (deployments, 包保) whose cadre's home unit or post's unit is within scope."""
     if access_for(user).scope == DataScope.ALL:
         return Q()
     return Q(cadre__in=_scoped_cadre_ids(user)) | Q(post__in=_scoped_post_ids(user))
@@ -122,6 +126,61 @@ def working_group_list(*, user: User, campaign_id: int | None = None) -> QuerySe
 
 def get_working_group_for_user(*, user: User, pk: int) -> WorkingGroup:
     return get_object_or_404(working_group_list(user=user), pk=pk)
+
+
+RESPONSIBILITY_STATUSES = ("current", "ended")
+
+
+def responsibility_list(
+    *,
+    user: User,
+    campaign_id: int | None = None,
+    cadre_id: int | None = None,
+    post_id: int | None = None,
+    level: str = "",
+    status: str = "",
+    q: str = "",
+) -> QuerySet[ResponsibilityAssignment]:
+    """Return the 包保 assignments whose cadre or project is within the user's scope, filtered.
+
+    `status` is "current" (not ended), "ended", or empty for both. A key project's own row comes
+    before its sub-projects' rows.
+    """
+    qs = ResponsibilityAssignment.objects.filter(deployment_scope_q(user)).select_related(
+        "cadre", "cadre__home_unit", "post", "post__parent", "campaign"
+    )
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    if cadre_id:
+        qs = qs.filter(cadre_id=cadre_id)
+    if post_id:
+        qs = qs.filter(Q(post_id=post_id) | Q(post__parent_id=post_id))
+    if level:
+        qs = qs.filter(level=level)
+    if status == "current":
+        qs = qs.filter(ended_on__isnull=True)
+    elif status == "ended":
+        qs = qs.filter(ended_on__isnull=False)
+    if q:
+        qs = qs.filter(Q(cadre__name__icontains=q) | Q(post__name__icontains=q) | Q(post__parent__name__icontains=q))
+    return qs.order_by(
+        Coalesce("post__parent__name", "post__name"),
+        F("post__parent_id").asc(nulls_first=True),
+        "post__name",
+        "level",
+        "id",
+    )
+
+
+def get_responsibility_for_user(*, user: User, pk: int) -> ResponsibilityAssignment:
+    return get_object_or_404(responsibility_list(user=user), pk=pk)
+
+
+def get_requester_link(token: str) -> RequesterLink:
+    """Return the live link with this token, or raise 404 (unknown, rotated or withdrawn alike)."""
+    if not token or len(token) > 64:
+        raise Http404
+    return get_object_or_404(RequesterLink.objects.select_related("post", "unit"), token=token)
 
 
 def role_list() -> QuerySet[DeploymentRole]:

@@ -4,12 +4,14 @@ Each service validates, checks the actor's data scope and edit right, writes, an
 audit row in the same transaction. Matching runs have their own module, `runs.py`.
 """
 
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,11 +33,12 @@ from frontline.dispatch.models import (
     FrontlineKind,
     MatchingRun,
     PostNeed,
+    RequesterLink,
     ResponsibilityAssignment,
     ResponsibilityLevel,
     WorkingGroup,
 )
-from frontline.org.models import Region, Unit
+from frontline.org.models import Region, Unit, UnitKind
 from frontline.org.selectors import unit_list
 from frontline.posts.models import Post, PostKind
 from frontline.posts.selectors import post_scope_q
@@ -768,6 +771,9 @@ def deployment_transfer(
 # --- responsibility assignments (包保) ----------------------------------------------------------
 
 
+RESPONSIBILITY_FIELDS = ("campaign_id", "cadre_id", "post_id", "level", "start_date", "end_date", "ended_on", "note")
+
+
 @transaction.atomic
 def responsibility_create(
     *,
@@ -778,6 +784,7 @@ def responsibility_create(
     start_date: date,
     end_date: date | None = None,
     campaign: Campaign | None = None,
+    note: str = "",
 ) -> ResponsibilityAssignment:
     """Record that a cadre answers for a key project (leadership) or a sub-project (deputy-section level)."""
     require_dispatch_right(actor)
@@ -794,26 +801,92 @@ def responsibility_create(
         errors["cadre"] = _("%(cadre)s的职级低于副科级，不能包保子项目。") % {"cadre": cadre.name}
     if end_date is not None and end_date < start_date:
         errors["end_date"] = _("结束日期不能早于开始日期。")
+    if campaign is not None and campaign.status == CampaignStatus.CLOSED:
+        errors["campaign"] = _("行动“%(name)s”已结束，不能再安排包保。") % {"name": campaign.name}
+    if len(note) > 300:
+        errors["note"] = _("备注不能超过 300 个字符。")
     if errors:
         raise DispatchValidationError(errors)
     require_cadres_in_scope(actor, [cadre])
     require_post_in_scope(actor, post)
-    assignment = ResponsibilityAssignment.objects.create(
+    if ResponsibilityAssignment.objects.filter(cadre=cadre, post=post, ended_on__isnull=True).exists():
+        raise DispatchValidationError(
+            {"cadre": _("%(cadre)s已在包保“%(post)s”，无需重复登记。") % {"cadre": cadre.name, "post": post.name}}
+        )
+    assignment = ResponsibilityAssignment(
         campaign=campaign,
         cadre=cadre,
         post=post,
         level=level,
         start_date=start_date,
         end_date=end_date,
+        note=note.strip(),
         created_by=_actor_or_none(actor),
     )
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # a concurrent registration of the same pair won the race
+        raise DispatchValidationError(
+            {"cadre": _("%(cadre)s已在包保“%(post)s”，无需重复登记。") % {"cadre": cadre.name, "post": post.name}}
+        ) from exc
     audit(
         actor=actor,
         action=AuditAction.CREATE,
         obj=assignment,
-        changes={"cadre": (None, cadre.name), "post": (None, post.name), "level": (None, level)},
+        changes={
+            "cadre": (None, cadre.name),
+            "post": (None, post.name),
+            "level": (None, level),
+            "campaign": (None, campaign.name if campaign else None),
+            "start_date": (None, start_date.isoformat()),
+            "end_date": (None, end_date.isoformat() if end_date else None),
+        },
     )
     return assignment
+
+
+@transaction.atomic
+def responsibility_end(
+    *,
+    actor: User | None,
+    assignment: ResponsibilityAssignment,
+    ended_on: date | None = None,
+    expected_version: int,
+    note: str = "",
+) -> ResponsibilityAssignment:
+    """End a 包保 assignment on `ended_on` (today by default); the row stays as history."""
+    require_dispatch_right(actor)
+    locked = ResponsibilityAssignment.objects.select_for_update().select_related("cadre", "post").get(pk=assignment.pk)
+    if locked.version != expected_version:
+        raise ConflictError(_("该记录已被他人修改，请刷新页面查看最新内容后再操作。"), current_version=locked.version)
+    require_cadres_in_scope(actor, [locked.cadre])
+    require_post_in_scope(actor, locked.post)
+    if locked.ended_on is not None:
+        raise ApplicationError(
+            _("该包保已于 %(d)s 结束，不能再次结束。") % {"d": locked.ended_on.isoformat()}, code="not_active"
+        )
+    ended_on = ended_on or timezone.localdate()
+    if ended_on < locked.start_date:
+        raise DispatchValidationError(
+            {"ended_on": _("结束日期不能早于包保开始日期 %(start)s。") % {"start": locked.start_date.isoformat()}}
+        )
+    if len(note) > 300:
+        raise DispatchValidationError({"note": _("备注不能超过 300 个字符。")})
+    before = snapshot(locked, RESPONSIBILITY_FIELDS)
+    locked.ended_on = ended_on
+    if note.strip():
+        locked.note = note.strip()
+    locked.version += 1
+    locked.save(update_fields=["ended_on", "note", "version"])
+    audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes=diff(before, snapshot(locked, RESPONSIBILITY_FIELDS)),
+        note=_("结束包保"),
+    )
+    return locked
 
 
 # --- post needs -------------------------------------------------------------------------------
@@ -914,8 +987,11 @@ def _need_relations(data: PostNeedData) -> dict[str, tuple[object, object]]:
 
 
 @transaction.atomic
-def post_need_create(*, actor: User | None, post: Post, data: PostNeedData) -> PostNeed:
-    """Record what a post needs; refuse needs that no team could ever satisfy."""
+def post_need_create(*, actor: User | None, post: Post, data: PostNeedData, actor_name: str = "") -> PostNeed:
+    """Record what a post needs; refuse needs that no team could ever satisfy.
+
+    `actor_name` names an actor without an account in the audit row ("public" for the token link).
+    """
     if not data.submitted_by_requester:
         require_dispatch_right(actor)
     require_post_in_scope(actor, post)
@@ -933,12 +1009,15 @@ def post_need_create(*, actor: User | None, post: Post, data: PostNeedData) -> P
         action=AuditAction.CREATE,
         obj=need,
         changes={k: (None, v) for k, v in after.items() if v not in (None, "")} | _need_relations(data),
+        actor_name=actor_name,
     )
     return need
 
 
 @transaction.atomic
-def post_need_update(*, actor: User | None, need: PostNeed, data: PostNeedData, expected_version: int) -> PostNeed:
+def post_need_update(
+    *, actor: User | None, need: PostNeed, data: PostNeedData, expected_version: int, actor_name: str = ""
+) -> PostNeed:
     """Update a need if nobody changed it since `expected_version`."""
     require_dispatch_right(actor)
     locked = _lock(PostNeed, need.pk, expected_version)
@@ -960,7 +1039,7 @@ def post_need_update(*, actor: User | None, need: PostNeed, data: PostNeedData, 
         changes["preferred_units"] = (before_units, relations["preferred_units"][1])
     if relations["expertise"][1] != before_tags:
         changes["expertise"] = (before_tags, relations["expertise"][1])
-    audit(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changes)
+    audit(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changes, actor_name=actor_name)
     return locked
 
 
@@ -978,6 +1057,7 @@ def post_need_delete(*, actor: User | None, need: PostNeed) -> None:
     need.delete()
 
 
+@transaction.atomic
 def requester_need_submit(
     *,
     actor: User | None,
@@ -986,16 +1066,51 @@ def requester_need_submit(
     note: str,
     contact_name: str = "",
     role: DeploymentRole | None = None,
+    actor_name: str = "",
 ) -> PostNeed:
-    """Record an enterprise's own answer to "which department would you most like a cadre from?"."""
-    if role is None:
-        role = DeploymentRole.objects.filter(code="enterprise_commissioner").first()
-        if role is None or not role.applies_to(post.kind):
-            role = DeploymentRole.objects.filter(is_active=True, post_kinds=[]).first()
-    if role is None:
-        raise ApplicationError(_("尚未配置可用的下沉角色，请联系组织部门。"), code="no_role")
+    """Record an enterprise's own answer to "which department would you most like a cadre from?".
+
+    The post keeps one standing self-stated need: a later answer updates it (its preferred
+    department, note and contact) until a campaign adopts it; after that a new need is recorded.
+    """
     if not note.strip() and preferred_unit is None:
         raise DispatchValidationError({"note": _("请选择希望的派出单位，或说明需要什么样的干部。")})
+    if len(contact_name) > 50:
+        raise DispatchValidationError({"contact_name": _("联系人不能超过 50 个字符。")})
+    standing = (
+        PostNeed.objects.select_for_update()
+        .filter(post=post, submitted_by_requester=True, campaign__isnull=True)
+        .select_related("role")
+        .order_by("-id")
+        .first()
+    )
+    if standing is not None:
+        return post_need_update(
+            actor=actor,
+            need=standing,
+            data=PostNeedData(
+                role=standing.role,
+                min_count=standing.min_count,
+                max_count=standing.max_count,
+                preferred_units=[preferred_unit] if preferred_unit else [],
+                expertise=list(standing.expertise.all()),
+                rank_min=standing.rank_min,
+                rank_max=standing.rank_max,
+                min_party_members=standing.min_party_members,
+                max_distance_km=standing.max_distance_km,
+                note=note,
+                submitted_by_requester=True,
+                requester_contact=contact_name,
+            ),
+            expected_version=standing.version,
+            actor_name=actor_name,
+        )
+    if role is None:
+        role = DeploymentRole.objects.filter(code="enterprise_commissioner", is_active=True).first()
+        if role is None or not role.applies_to(post.kind):
+            role = DeploymentRole.objects.filter(is_active=True, post_kinds=[]).order_by("sort_order").first()
+    if role is None:
+        raise ApplicationError(_("尚未配置可用的下沉角色，请联系组织部门。"), code="no_role")
     return post_need_create(
         actor=actor,
         post=post,
@@ -1006,4 +1121,103 @@ def requester_need_submit(
             submitted_by_requester=True,
             requester_contact=contact_name,
         ),
+        actor_name=actor_name,
     )
+
+
+# --- the enterprise's own form, public through a token link ---------------------------------------
+
+PUBLIC_ACTOR = "public"  # the audit rows' actor for submissions through a token link
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 random bits
+
+
+def requester_departments(link: RequesterLink) -> QuerySet[Unit]:
+    """Return the departments the link's form offers: functional departments under the link's unit."""
+    return Unit.objects.filter(path__startswith=link.unit.path, kind=UnitKind.FUNCTIONAL_DEPARTMENT).order_by("path")
+
+
+@transaction.atomic
+def requester_link_rotate(*, actor: User | None, post: Post, unit: Unit | None = None) -> RequesterLink:
+    """Give the post a new public form link; any earlier link of the post stops working at once.
+
+    The form offers the functional departments under `unit` (by default the actor's own unit).
+    """
+    require_dispatch_right(actor)
+    require_post_in_scope(actor, post)
+    if unit is None:
+        unit = actor.unit if actor is not None and actor.unit is not None else (post.unit.parent or post.unit)
+    require_unit_in_scope(actor, unit)
+    link = RequesterLink.objects.select_for_update().filter(post=post).first()
+    if link is None:
+        link = RequesterLink.objects.create(post=post, unit=unit, token=_new_token(), created_by=_actor_or_none(actor))
+        audit(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=link,
+            changes={"post": (None, post.name), "unit": (None, unit.name)},
+            note=_("生成需求自报链接"),
+        )
+        return link
+    before_unit = link.unit.name
+    link.token = _new_token()
+    link.unit = unit
+    link.version += 1
+    link.save()
+    audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=link,
+        changes={"token": (_("旧链接"), _("新链接")), "unit": (before_unit, unit.name)},
+        note=_("更换需求自报链接，旧链接作废"),
+    )
+    return link
+
+
+@transaction.atomic
+def requester_link_withdraw(*, actor: User | None, link: RequesterLink) -> None:
+    """Withdraw the post's public form link; it answers 404 from now on."""
+    require_dispatch_right(actor)
+    require_post_in_scope(actor, link.post)
+    audit(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=link,
+        changes={"post": (link.post.name, None)},
+        note=_("停用需求自报链接"),
+    )
+    link.delete()
+
+
+def requester_need_submit_public(
+    *,
+    link: RequesterLink,
+    preferred_unit: Unit | None,
+    note: str,
+    contact_name: str = "",
+    client_ip: str | None,
+) -> PostNeed:
+    """Record the answer an enterprise gave on its public form link; rate-limited per client address."""
+    # The same per-address limit as the ledger's public intake, counted in the same table: one
+    # budget of anonymous submissions per address, whichever public form they use.
+    from frontline.ledger.services import public_intake_check
+
+    public_intake_check(client_ip=client_ip)
+    with transaction.atomic():
+        locked = RequesterLink.objects.select_for_update().select_related("post", "unit").get(pk=link.pk)
+        if locked.token != link.token:
+            raise ApplicationError(_("该链接已更换，请向组织部门索取新链接。"), code="not_found")
+        if preferred_unit is not None and not requester_departments(locked).filter(pk=preferred_unit.pk).exists():
+            raise DispatchValidationError({"preferred_unit": _("请从列表中选择派出单位。")})
+        need = requester_need_submit(
+            actor=None,
+            post=locked.post,
+            preferred_unit=preferred_unit,
+            note=note,
+            contact_name=contact_name,
+            actor_name=PUBLIC_ACTOR,
+        )
+        RequesterLink.objects.filter(pk=locked.pk).update(submissions=F("submissions") + 1)
+    return need

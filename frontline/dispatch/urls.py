@@ -20,8 +20,13 @@ urlpatterns = [
         views.deployment_action_view,
         name="deployment_action",
     ),
+    path("responsibilities/", views.responsibility_list_view, name="responsibility_list"),
+    path("responsibilities/export.xlsx", views.responsibility_export_view, name="responsibility_export"),
+    path("responsibilities/new/", views.responsibility_create_view, name="responsibility_create"),
+    path("responsibilities/<int:pk>/end/", views.responsibility_end_view, name="responsibility_end"),
     path("posts/<int:post_id>/needs/", views.post_needs_view, name="post_needs"),
-    path("posts/<int:post_id>/ask/", views.requester_need_view, name="requester_need"),
+    path("posts/<int:post_id>/ask-link/", views.requester_link_rotate_view, name="requester_link_rotate"),
+    path("posts/<int:post_id>/ask-link/withdraw/", views.requester_link_withdraw_view, name="requester_link_withdraw"),
     path("needs/<int:pk>/edit/", views.post_need_edit_view, name="need_edit"),
     path("needs/<int:pk>/delete/", views.post_need_delete_view, name="need_delete"),
     path("runs/<int:pk>/", views.run_detail_view, name="run_detail"),
@@ -31,4 +36,6 @@ urlpatterns = [
     path("runs/<int:pk>/approve/", views.run_approve_view, name="run_approve"),
     path("runs/<int:pk>/export.xlsx", views.run_export_view, name="run_export"),
     path("rules/<int:pk>/delete/", views.rule_delete_view, name="rule_delete"),
+    # Public page: no login; the token is the only key.
+    path("ask/<str:token>/", views.requester_public_view, name="requester_public"),
 ]

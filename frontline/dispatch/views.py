@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models.fields.json import KT
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +20,7 @@ from frontline.cadres.selectors import get_cadre_for_user
 from frontline.core.access import access_for
 from frontline.core.audit import audit
 from frontline.core.errors import ApplicationError
+from frontline.core.middleware import client_ip
 from frontline.core.models import AuditAction, User
 from frontline.core.pagination import paginate, querystring_without_page
 from frontline.dispatch import export
@@ -30,6 +33,8 @@ from frontline.dispatch.forms import (
     DeploymentTransferForm,
     PostNeedForm,
     RequesterNeedForm,
+    ResponsibilityEndForm,
+    ResponsibilityForm,
     RunStartForm,
     WorkingGroupForm,
 )
@@ -39,6 +44,8 @@ from frontline.dispatch.models import (
     MatchingRule,
     MatchingRuleKind,
     MatchingRunStatus,
+    RequesterLink,
+    ResponsibilityLevel,
 )
 from frontline.dispatch.runs import (
     RunParams,
@@ -49,6 +56,7 @@ from frontline.dispatch.runs import (
     matching_run_start,
 )
 from frontline.dispatch.selectors import (
+    RESPONSIBILITY_STATUSES,
     campaign_list,
     campaign_progress,
     deployment_history,
@@ -57,9 +65,12 @@ from frontline.dispatch.selectors import (
     get_deployment_for_user,
     get_matching_run_for_user,
     get_post_need_for_user,
+    get_requester_link,
+    get_responsibility_for_user,
     get_working_group_for_user,
     matching_run_list,
     post_need_list,
+    responsibility_list,
     role_list,
     working_group_list,
 )
@@ -77,7 +88,12 @@ from frontline.dispatch.services import (
     post_need_create,
     post_need_delete,
     post_need_update,
-    requester_need_submit,
+    requester_departments,
+    requester_link_rotate,
+    requester_link_withdraw,
+    requester_need_submit_public,
+    responsibility_create,
+    responsibility_end,
     working_group_create,
     working_group_update,
 )
@@ -217,6 +233,8 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "q": q,
         "run_form": RunStartForm(user=user),
         "rules": MatchingRule.objects.filter(campaign=campaign).select_related("cadre", "post")[:100],
+        "responsibilities": responsibility_list(user=user, campaign_id=campaign.pk, status="current")[:10],
+        "responsibility_count": responsibility_list(user=user, campaign_id=campaign.pk, status="current").count(),
     }
     return render(request, "dispatch/campaign_detail.html", context)
 
@@ -462,10 +480,17 @@ def post_needs_view(request: HttpRequest, post_id: int) -> HttpResponse:
                 return redirect("dispatch:post_needs", post_id=post.pk)
     needs = post_need_list(user=user, post_id=post.pk)
     deployments = deployment_list(user=user, post_id=post.pk, status=DeploymentStatus.ACTIVE)
+    link = RequesterLink.objects.filter(post=post).select_related("unit").first()
     return render(
         request,
         "dispatch/post_needs.html",
-        {"post": post, "needs": needs, "form": form, "deployments": deployments[:50]},
+        {
+            "post": post,
+            "needs": needs,
+            "form": form,
+            "deployments": deployments[:50],
+            **_requester_link_context(request, link),
+        },
     )
 
 
@@ -521,27 +546,205 @@ def post_need_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dispatch:post_needs", post_id=post_id)
 
 
+def _requester_link_context(request: HttpRequest, link: RequesterLink | None) -> dict[str, Any]:
+    if link is None:
+        return {"link": None}
+    url = request.build_absolute_uri(link.get_absolute_url())
+    qr = segno.make(url, error="m")
+    return {"link": link, "link_url": url, "link_qr": qr.svg_data_uri(scale=5, border=2)}
+
+
 @login_required
-def requester_need_view(request: HttpRequest, post_id: int) -> HttpResponse:
-    """The enterprise's short form. For now it sits behind the login of the post's managing unit."""
+@require_POST
+def requester_link_rotate_view(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Create the post's public form link, or replace it (the old link stops working)."""
     user = _user(request)
     post = get_post_for_user(user=user, pk=post_id)
-    form = RequesterNeedForm(request.POST or None, user=user)
+    _require_edit(request)
+    had_link = RequesterLink.objects.filter(post=post).exists()
+    try:
+        requester_link_rotate(actor=user, post=post)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已更换链接，旧链接和旧二维码已作废。") if had_link else _("已生成需求自报链接。"))
+    return redirect(reverse("dispatch:post_needs", args=[post.pk]) + "#ask-link")
+
+
+@login_required
+@require_POST
+def requester_link_withdraw_view(request: HttpRequest, post_id: int) -> HttpResponse:
+    user = _user(request)
+    post = get_post_for_user(user=user, pk=post_id)
+    _require_edit(request)
+    link = get_object_or_404(RequesterLink, post=post)
+    try:
+        requester_link_withdraw(actor=user, link=link)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已停用需求自报链接。"))
+    return redirect(reverse("dispatch:post_needs", args=[post.pk]) + "#ask-link")
+
+
+def requester_public_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The enterprise's short form, reached through the post's unguessable link; no login.
+
+    An unknown, rotated or withdrawn token is a 404, like any page that does not exist.
+    """
+    link = get_requester_link(token)
+    form = RequesterNeedForm(request.POST or None, departments=requester_departments(link))
+    status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            requester_need_submit(
-                actor=user,
-                post=post,
+            requester_need_submit_public(
+                link=link,
                 preferred_unit=d["preferred_unit"],
                 note=d["note"],
                 contact_name=d["contact_name"],
+                client_ip=client_ip(request),
+            )
+        except DispatchValidationError as exc:
+            _form_error(form, exc)
+            status = 400
+        except ApplicationError as exc:
+            if exc.code == "not_found":
+                raise Http404 from None
+            form.add_error(None, exc.message)
+            status = 429 if exc.code == "rate_limited" else 400
+        else:
+            return render(request, "dispatch/requester_need_done.html", {"post": link.post})
+    elif request.method == "POST":
+        status = 400
+    return render(request, "dispatch/requester_need_form.html", {"post": link.post, "form": form}, status=status)
+
+
+# --- responsibility assignments (包保) -----------------------------------------------------------
+
+
+def _responsibility_filters(request: HttpRequest) -> dict[str, Any]:
+    level = request.GET.get("level", "")
+    status = request.GET.get("status", "current")
+    return {
+        "campaign_id": _int(request.GET.get("campaign")),
+        "cadre_id": _int(request.GET.get("cadre")),
+        "post_id": _int(request.GET.get("post")),
+        "level": level if level in ResponsibilityLevel.values else "",
+        "status": status if status in RESPONSIBILITY_STATUSES else "",
+        "q": request.GET.get("q", "").strip(),
+    }
+
+
+@login_required
+def responsibility_list_view(request: HttpRequest) -> HttpResponse:
+    """Who answers for which key project, and who for which sub-project (包保)."""
+    user = _user(request)
+    filters = _responsibility_filters(request)
+    page = paginate(request, responsibility_list(user=user, **filters))
+    campaign = get_campaign_for_user(user=user, pk=filters["campaign_id"]) if filters["campaign_id"] else None
+    return render(
+        request,
+        "dispatch/responsibility_list.html",
+        {
+            "page": page,
+            "qs": querystring_without_page(request),
+            "export_qs": request.GET.urlencode(),
+            "campaign": campaign,
+            "campaigns": campaign_list(user=user)[:200],
+            "levels": ResponsibilityLevel.choices,
+            **filters,
+        },
+    )
+
+
+@login_required
+def responsibility_export_view(request: HttpRequest) -> HttpResponse:
+    """The 包保 list with the page's filters and scope, as .xlsx; audited as an export."""
+    user = _user(request)
+    if not access_for(user).can_export:
+        raise Http404
+    filters = _responsibility_filters(request)
+    rows = responsibility_list(user=user, **filters)[:100_000]
+    content = export.responsibilities_xlsx(rows.iterator(chunk_size=2000))
+    audit(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="dispatch.responsibilityassignment",
+        note=_("导出包保责任：%(q)s") % {"q": request.GET.urlencode()[:400]},
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="responsibilities-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def responsibility_create_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_edit(request)
+    initial: dict[str, Any] = {"start_date": timezone.localdate()}
+    for name in ("campaign", "post", "cadre"):
+        if value := _int(request.GET.get(name)):
+            initial[name] = value
+    form = ResponsibilityForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            assignment = responsibility_create(
+                actor=user,
+                cadre=d["cadre"],
+                post=d["post"],
+                level=d["level"],
+                start_date=d["start_date"],
+                end_date=d["end_date"],
+                campaign=d["campaign"],
+                note=d["note"],
             )
         except ApplicationError as exc:
             _form_error(form, exc)
         else:
-            return render(request, "dispatch/requester_need_done.html", {"post": post})
-    return render(request, "dispatch/requester_need_form.html", {"post": post, "form": form})
+            messages.success(
+                request,
+                _("已登记：%(cadre)s包保“%(post)s”。") % {"cadre": assignment.cadre.name, "post": assignment.post.name},
+            )
+            url = reverse("dispatch:responsibility_list")
+            if assignment.campaign_id:
+                url += f"?campaign={assignment.campaign_id}"
+            return redirect(url)
+    return render(request, "dispatch/responsibility_form.html", {"form": form})
+
+
+@login_required
+def responsibility_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    assignment = get_responsibility_for_user(user=user, pk=pk)
+    _require_edit(request)
+    form = ResponsibilityEndForm(
+        request.POST or None, initial={"ended_on": timezone.localdate(), "version": assignment.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            responsibility_end(
+                actor=user,
+                assignment=assignment,
+                ended_on=d["ended_on"],
+                expected_version=d["version"],
+                note=d["note"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(cadre)s对“%(post)s”的包保已结束。")
+                % {"cadre": assignment.cadre.name, "post": assignment.post.name},
+            )
+            url = reverse("dispatch:responsibility_list")
+            if assignment.campaign_id:
+                url += f"?campaign={assignment.campaign_id}"
+            return redirect(url)
+    return render(request, "dispatch/responsibility_end.html", {"form": form, "assignment": assignment})
 
 
 # --- matching runs ----------------------------------------------------------------------------
@@ -607,6 +810,7 @@ def run_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": list(rules.values()),
         "can_edit": access_for(user).can_edit,
         "is_done": run.status == MatchingRunStatus.DONE,
+        "is_approved": run.status == MatchingRunStatus.APPROVED,
     }
     return render(request, "dispatch/run_detail.html", context)
 
@@ -680,16 +884,17 @@ def rule_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve the plan; the deployments are written in the background while the run page polls."""
     user = _user(request)
     run = get_matching_run_for_user(user=user, pk=pk)
     _require_edit(request)
     try:
-        created = matching_run_approve(actor=user, run=run, expected_version=_int(request.POST.get("version")))
+        matching_run_approve(actor=user, run=run, expected_version=_int(request.POST.get("version")))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(run)
-    messages.success(request, _("方案已批准，生成或调整了 %(n)d 条任职。") % {"n": len(created)})
-    return redirect(run.campaign)
+    messages.success(request, _("已提交批准，正在后台生成任职；完成后本页会自动刷新。"))
+    return redirect(run)
 
 
 @login_required

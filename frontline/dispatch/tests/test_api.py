@@ -169,11 +169,41 @@ def test_a_matching_run_is_started_read_and_approved_through_the_api(
     assert run["result"]["assignments"][0]["cadre_name"] == "王建粮"
     assert client_for("jiangsu").get(f"/api/v1/matching-runs/{run_id}").status_code == 404
 
-    approved = client.post(f"/api/v1/matching-runs/{run_id}/approve", {"version": run["version"]}, content_type=JSON)
-    assert approved.status_code == 200
-    assert approved.json()["run"]["status"] == "approved"
-    [deployment_id] = approved.json()["deployment_ids"]
-    assert AuditLog.objects.filter(object_type="dispatch.deployment", object_id=str(deployment_id)).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = client.post(
+            f"/api/v1/matching-runs/{run_id}/approve", {"version": run["version"]}, content_type=JSON
+        )
+    assert accepted.status_code == 202
+    assert accepted.json()["run"]["status"] == "approving"
+    status_url = accepted.json()["status_url"]
+    assert status_url == f"/api/v1/matching-runs/{run_id}"
+    approved = client.get(status_url).json()
+    assert approved["status"] == "approved"
+    assert approved["progress"] == 100
+    assert approved["approved_by_id"] == luohe.official.pk
+    deployment = Deployment.objects.get(matching_run_id=run_id)
+    assert AuditLog.objects.filter(object_type="dispatch.deployment", object_id=str(deployment.pk)).exists()
     again = client.post(f"/api/v1/matching-runs/{run_id}/approve", {}, content_type=JSON)
     assert again.status_code == 400
     assert again.json()["code"] == "already_approved"
+    outsider = client_for("jiangsu").post(f"/api/v1/matching-runs/{run_id}/approve", {}, content_type=JSON)
+    assert outsider.status_code == 404
+
+
+@pytest.mark.usefixtures("immediate_tasks")
+def test_approving_a_run_that_is_being_approved_is_refused_with_a_clear_message(
+    luohe, client_for, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign("漯河市助企复工", unit=luohe.city, targets={"enterprise": 1})
+    make_need(luohe.flour_mill, role_code="enterprise_commissioner", preferred_units=[luohe.grain_bureau])
+    client = client_for("luohe")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = client.post(f"/api/v1/campaigns/{campaign.pk}/matching-runs", {}, content_type=JSON).json()["id"]
+    with django_capture_on_commit_callbacks():  # the worker has not picked the task up yet
+        first = client.post(f"/api/v1/matching-runs/{run_id}/approve", {}, content_type=JSON)
+    assert first.status_code == 202
+    second = client.post(f"/api/v1/matching-runs/{run_id}/approve", {}, content_type=JSON)
+    assert second.status_code == 400
+    assert second.json()["code"] == "approving"
+    assert "请勿重复提交" in second.json()["detail"]
+    assert Deployment.objects.count() == 0

@@ -29,6 +29,7 @@ from frontline.dispatch.runs import (
     RunParams,
     matching_run_adjust,
     matching_run_approve,
+    matching_run_approve_execute,
     matching_run_rerun,
     matching_run_start,
 )
@@ -41,6 +42,14 @@ pytestmark = pytest.mark.usefixtures("immediate_tasks")
 def start(actor: User, campaign: Campaign, capture: Any, **params: Any) -> MatchingRun:
     with capture(execute=True):
         run = matching_run_start(actor=actor, campaign=campaign, params=RunParams(**params))
+    run.refresh_from_db()
+    return run
+
+
+def approve(actor: User, run: MatchingRun, capture: Any, today: date | None = None) -> MatchingRun:
+    """Approve the run; the approval task runs when the request's transaction commits."""
+    with capture(execute=True):
+        matching_run_approve(actor=actor, run=run, today=today)
     run.refresh_from_db()
     return run
 
@@ -83,17 +92,17 @@ def test_the_flour_mill_gets_the_grain_bureau_cadre_it_asked_for(
     assert other["cadre_name"] == "刘商"
     assert "已由更合适的干部占满" in other["reasons"][0]
 
-    created = matching_run_approve(actor=luohe.official, run=run, today=date(2020, 2, 21))
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks, today=date(2020, 2, 21))
 
-    [deployment] = created
+    [deployment] = Deployment.objects.filter(matching_run=run)
     assert deployment.cadre == luohe.grain_cadre
     assert deployment.post == luohe.flour_mill
     assert deployment.role.code == "enterprise_commissioner"
     assert deployment.source == DeploymentSource.MATCHING
     assert deployment.campaign == luohe_campaign
     assert deployment.start_date == date(2020, 2, 21)
-    run.refresh_from_db()
     assert run.status == MatchingRunStatus.APPROVED
+    assert run.progress == 100
     assert run.approved_by == luohe.official
     assert AuditLog.objects.filter(
         object_type="dispatch.deployment", object_id=str(deployment.pk), action=AuditAction.CREATE
@@ -107,11 +116,105 @@ def test_the_flour_mill_gets_the_grain_bureau_cadre_it_asked_for(
 
 def test_a_plan_cannot_be_approved_twice(luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks):
     run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
-    matching_run_approve(actor=luohe.official, run=run)
+    approve(luohe.official, run, django_capture_on_commit_callbacks)
     with pytest.raises(ApplicationError) as exc:
         matching_run_approve(actor=luohe.official, run=run)
     assert exc.value.code == "already_approved"
     assert Deployment.objects.count() == 1
+
+
+def test_approval_runs_in_the_background_and_a_second_approval_meanwhile_is_refused(
+    luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks
+):
+    run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks() as queued:
+        approving = matching_run_approve(actor=luohe.official, run=run, expected_version=run.version)
+    assert approving.status == MatchingRunStatus.APPROVING
+    assert approving.progress == 0
+    assert len(queued) == 1  # the approval task, queued after the commit
+    assert Deployment.objects.count() == 0
+    with pytest.raises(ApplicationError) as exc:
+        matching_run_approve(actor=luohe.official, run=run)
+    assert exc.value.code == "approving"
+    assert "正在后台生成任职" in exc.value.message
+    with pytest.raises(ApplicationError) as exc:
+        matching_run_rerun(actor=luohe.official, run=run)
+    assert exc.value.code == "approving"
+    with pytest.raises(ApplicationError) as exc:
+        matching_run_adjust(
+            actor=luohe.official, run=run, cadre=luohe.commerce_cadre, post=luohe.flour_mill, kind="pin"
+        )
+    assert exc.value.code == "approving"
+    assert AuditLog.objects.filter(
+        object_type="dispatch.matchingrun", object_id=str(run.pk), actor=luohe.official, note="提交批准"
+    ).exists()
+
+    queued[0]()  # the worker picks the task up
+
+    run.refresh_from_db()
+    assert run.status == MatchingRunStatus.APPROVED
+    assert Deployment.objects.get().cadre == luohe.grain_cadre
+
+
+def test_a_task_delivered_twice_approves_once(luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks):
+    run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
+    matching_run_approve(actor=luohe.official, run=run)
+    first = matching_run_approve_execute(run_id=run.pk, actor_id=luohe.official.pk)
+    second = matching_run_approve_execute(run_id=run.pk, actor_id=luohe.official.pk)
+    assert len(first) == 1
+    assert second == []
+    assert Deployment.objects.count() == 1
+
+
+def test_a_failed_approval_writes_nothing_and_leaves_the_run_approvable_with_the_reason(
+    luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks
+):
+    from frontline.dispatch.services import deployment_create
+    from frontline.dispatch.tests.factories import role
+
+    run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
+    other = make_post("漯河某食品厂", region=luohe.flour_mill.region, unit=luohe.city)
+    blocking = deployment_create(
+        actor=None,
+        cadre=luohe.grain_cadre,
+        post=other,
+        role=role("enterprise_commissioner"),
+        start_date=date(2020, 1, 1),
+    )
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks)
+    assert run.status == MatchingRunStatus.DONE
+    assert "未做任何选派" in run.error
+    assert "王建粮" in run.error
+    assert run.approved_by is None
+    assert Deployment.objects.filter(post=luohe.flour_mill).count() == 0
+    assert AuditLog.objects.filter(
+        object_type="dispatch.matchingrun", object_id=str(run.pk), note__startswith="批准失败"
+    ).exists()
+
+    from frontline.dispatch.services import deployment_end
+
+    deployment_end(actor=None, deployment=blocking, ended_on=date(2020, 2, 1), expected_version=blocking.version)
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks)
+    assert run.status == MatchingRunStatus.APPROVED
+    assert run.error == ""
+    assert Deployment.objects.get(post=luohe.flour_mill).cadre == luohe.grain_cadre
+
+
+def test_an_unexpected_error_during_approval_is_shown_and_rolled_back(
+    luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks, monkeypatch
+):
+    from frontline.dispatch import runs
+
+    run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
+
+    def broken_audit_after_writes(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runs, "_supersede_others", broken_audit_after_writes)
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks)
+    assert run.status == MatchingRunStatus.DONE
+    assert "RuntimeError" in run.error
+    assert Deployment.objects.count() == 0  # the deployments written before the error are rolled back
 
 
 def test_an_empty_pool_is_explained_not_an_error(luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks):
@@ -199,7 +302,8 @@ def test_a_rerun_after_approval_keeps_the_existing_deployment(
     luohe, luohe_campaign, mill_need, django_capture_on_commit_callbacks
 ):
     run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
-    [deployment] = matching_run_approve(actor=luohe.official, run=run)
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks)
+    [deployment] = Deployment.objects.filter(matching_run=run)
     with django_capture_on_commit_callbacks(execute=True):
         again = matching_run_rerun(actor=luohe.official, run=run)
     again.refresh_from_db()
@@ -207,7 +311,8 @@ def test_a_rerun_after_approval_keeps_the_existing_deployment(
     assert match["change"] == "keep"
     assert "保留现岗位" in match["reasons"]
     assert again.result["totals"]["keep"] == 1
-    matching_run_approve(actor=luohe.official, run=again)
+    again = approve(luohe.official, again, django_capture_on_commit_callbacks)
+    assert again.status == MatchingRunStatus.APPROVED
     deployment.refresh_from_db()
     assert deployment.status == DeploymentStatus.ACTIVE
     assert Deployment.objects.count() == 1
@@ -247,10 +352,10 @@ def test_a_plan_that_no_longer_fits_is_refused_whole(
         role=role("enterprise_commissioner"),
         start_date=date(2020, 1, 1),
     )
-    with pytest.raises(ApplicationError) as exc:
-        matching_run_approve(actor=luohe.official, run=run)
-    assert exc.value.code == "stale_plan"
-    assert "王建粮" in exc.value.message
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks)
+    assert run.status == MatchingRunStatus.DONE
+    assert run.error.startswith("方案计算后情况有变化，未做任何选派，请重新计算：")
+    assert "王建粮" in run.error
     assert Deployment.objects.filter(post=luohe.flour_mill).count() == 0
 
 
@@ -297,3 +402,32 @@ def test_the_post_kind_filter_uses_the_campaign_targets(luohe, luohe_campaign, d
     make_need(village, role_code="first_secretary")  # a standing village need; the campaign only targets enterprises
     run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
     assert run.result["totals"]["needs"] == 0
+
+
+def test_an_approval_whose_worker_died_may_be_asked_for_again(
+    luohe, luohe_campaign, mill_need, client_for, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    run = start(luohe.official, luohe_campaign, django_capture_on_commit_callbacks)
+    matching_run_approve(actor=luohe.official, run=run)  # queued; the worker dies before it runs
+    run.refresh_from_db()
+    assert not run.approval_is_stalled
+    MatchingRun.objects.filter(pk=run.pk).update(approval_requested_at=timezone.now() - timedelta(hours=2))
+    run.refresh_from_db()
+    assert run.approval_is_stalled
+    html = client_for("luohe").get(run.get_absolute_url()).content.decode()
+    assert "后台任务可能已中断" in html
+    assert "重新提交批准" in html
+    assert 'hx-trigger="every 1s"' not in html
+    assert reverse("dispatch:run_approve", args=[run.pk]) in html
+
+    run = approve(luohe.official, run, django_capture_on_commit_callbacks)
+    assert run.status == MatchingRunStatus.APPROVED
+    assert Deployment.objects.count() == 1
+    assert AuditLog.objects.filter(
+        object_type="dispatch.matchingrun", object_id=str(run.pk), note="批准任务中断，重新提交批准"
+    ).exists()

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frontline.core.testing import World, make_cadre, make_post
-from frontline.dispatch.models import Campaign, Deployment, DeploymentStatus, MatchingRun, PostNeed
+from frontline.dispatch.models import Campaign, Deployment, DeploymentStatus, MatchingRun
 from frontline.dispatch.services import deployment_create
 from frontline.dispatch.tests.factories import make_campaign, make_need, role
 
@@ -199,19 +199,6 @@ def test_the_post_needs_page_lists_and_adds_needs(world, client_for):
     assert client_for("jiangsu").get(url).status_code == 404
 
 
-def test_an_enterprise_says_which_department_it_wants_through_the_short_form(world, client_for):
-    client = client_for("xingang")
-    url = reverse("dispatch:requester_need", args=[world.xingang_enterprise.pk])
-    assert "您最希望哪个部门的干部来" in client.get(url).content.decode()
-    response = client.post(
-        url, {"preferred_unit": world.xingang_office.pk, "note": "用地审批", "contact_name": "王经理"}
-    )
-    assert "已收到您的需求" in response.content.decode()
-    need = PostNeed.objects.get()
-    assert need.submitted_by_requester
-    assert need.requester_contact == "王经理"
-
-
 @pytest.mark.usefixtures("immediate_tasks")
 def test_the_matching_flow_in_pages(luohe, client_for, django_capture_on_commit_callbacks):
     campaign = make_campaign("漯河市助企复工", unit=luohe.city, targets={"enterprise": 1})
@@ -231,10 +218,51 @@ def test_the_matching_flow_in_pages(luohe, client_for, django_capture_on_commit_
     assert export.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     assert export.content[:2] == b"PK"
 
-    response = client.post(reverse("dispatch:run_approve", args=[run.pk]), {"version": run.version})
-    assert response.headers["Location"] == campaign.get_absolute_url()
+    with django_capture_on_commit_callbacks() as approval:
+        response = client.post(reverse("dispatch:run_approve", args=[run.pk]), {"version": run.version})
+    assert response.headers["Location"] == run.get_absolute_url()
+    waiting = client.get(run.get_absolute_url()).content.decode()
+    assert "已提交批准，正在后台生成任职" in waiting
+    assert 'hx-trigger="every 1s"' in waiting  # the page polls while the task works
+    assert "批准中" in waiting
+    assert "批准方案并生成任职" not in waiting
+    assert Deployment.objects.count() == 0
+
+    for callback in approval:
+        callback()  # the worker runs the approval task
+    refresh = client.get(reverse("dispatch:run_status", args=[run.pk]), HTTP_HX_REQUEST="true")
+    assert refresh.headers["HX-Refresh"] == "true"
+    done = client.get(run.get_absolute_url()).content.decode()
+    assert "方案已批准：新派 1 人，调岗 0 人，留任 0 人，结束 0 人。" in done
+    assert_clean(done)
     assert Deployment.objects.get().cadre == luohe.grain_cadre
     assert client_for("jiangsu").get(run.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.usefixtures("immediate_tasks")
+def test_a_failed_approval_is_shown_on_the_run_page_which_offers_to_approve_again(
+    luohe, client_for, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign("漯河市助企复工", unit=luohe.city, targets={"enterprise": 1})
+    make_need(luohe.flour_mill, role_code="enterprise_commissioner", preferred_units=[luohe.grain_bureau])
+    client = client_for("luohe")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dispatch:run_start", args=[campaign.pk]), {"full_time": "on"})
+    run = MatchingRun.objects.get()
+    campaign.status = "closed"
+    campaign.save()
+    run.status = "approving"
+    run.save()
+    from frontline.dispatch.runs import matching_run_approve_execute
+
+    matching_run_approve_execute(run_id=run.pk, actor_id=luohe.official.pk)
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "上次批准未完成，未做任何选派：行动“漯河市助企复工”已结束，不能再选派。" in html
+    assert "批准方案并生成任职" in html
+    assert_clean(html)
+    twice = client.post(reverse("dispatch:run_approve", args=[run.pk]), {"version": run.version})
+    assert twice.status_code == 302
+    assert "该匹配方案已被他人修改" in client.get(run.get_absolute_url()).content.decode()
 
 
 @pytest.mark.usefixtures("immediate_tasks")
