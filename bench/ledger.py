@@ -24,6 +24,7 @@ import platform
 import random
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -312,8 +313,115 @@ def _warm_up(port: int, key: str) -> None:
         conn.getresponse().read()
 
 
-def measure_intake(world: dict[str, Any], seconds: float, clients: int, workdir: Path) -> None:
-    """Run gunicorn and post problems from concurrent clients; check nothing is lost or doubled."""
+class IntakeClient:
+    """One load-generating connection: HTTP/1.1 keep-alive over a raw socket.
+
+    Requests are built from a template and only the status line and Content-Length of the answer
+    are parsed, so that 8 of these cost the 2 cores about 0.1 ms per request, where 16
+    `http.client` threads cost 1-1.5 ms (measured on this machine) — CPU the server then lacks.
+    """
+
+    def __init__(self, port: int, key: str) -> None:
+        self.port = port
+        self.head = (
+            "POST /api/v1/problems HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {key}\r\nContent-Type: application/json\r\n"
+        )
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def post(self, body: bytes, idempotency_key: str) -> tuple[int, bytes]:
+        request = (
+            self.head + f"Idempotency-Key: {idempotency_key}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buffer = b""
+        try:
+            self.sock.sendall(request)
+            status, headers, answer = self._read()
+        except OSError:
+            self.close()
+            raise
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, answer
+
+    def _read(self) -> tuple[int, dict[str, str], bytes]:
+        assert self.sock is not None
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        length = int(headers["content-length"])  # Django's CommonMiddleware always sets it
+        while len(self.buffer) < length:
+            self._fill()
+        answer, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, headers, answer
+
+    def _fill(self) -> None:
+        assert self.sock is not None
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionResetError("server closed the connection")
+        self.buffer += chunk
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+
+
+def _children(pid: int) -> list[int]:
+    """Return the ids of the child processes of `pid` (Linux /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def _database_backends() -> list[int]:
+    """Return the process ids of the PostgreSQL backends connected to this database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def _cpu_ms(pids: list[int]) -> float:
+    """Return the CPU time (user + system) the processes have used, in ms (0 for unreadable ones)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def measure_intake(
+    world: dict[str, Any], seconds: float, clients: int, workers: int | None, threads: int | None, workdir: Path
+) -> None:
+    """Run gunicorn as `frontline serve` does and post problems from concurrent keep-alive clients.
+
+    5% of the requests are sent twice with the same Idempotency-Key (a retry after a timeout).
+    Every acknowledged key must have exactly one problem: `lost` counts acknowledged keys without
+    one, `duplicated` keys with more than one, `mismatched` retries answered with another problem.
+    """
+    from frontline.core.management.commands.serve import gunicorn_options
     from frontline.core.models import ApiToken
     from frontline.ledger.models import Problem, ProblemCategory
 
@@ -323,12 +431,14 @@ def measure_intake(world: dict[str, Any], seconds: float, clients: int, workdir:
     post_ids = [pk for pk, _region, unit in world["posts"] if unit == county_unit][:50]
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "frontline.settings", "FRONTLINE_VAR_DIR": str(workdir)}
+    options = gunicorn_options(workers=workers, threads=threads)
+    workers = int(options[options.index("--workers") + 1])
+    threads = int(options[options.index("--threads") + 1])
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "frontline.wsgi:application",
-            "--workers",
-            "2",
+            *options,
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -347,14 +457,15 @@ def measure_intake(world: dict[str, Any], seconds: float, clients: int, workdir:
                 break
             except OSError:
                 time.sleep(0.1)
-        # Warm both workers up: the URLconf and the API are imported on a worker's first request.
-        warm = [threading.Thread(target=_warm_up, args=(port, key)) for _ in range(4)]
+        # Warm the workers up: the URLconf and the API are imported on a worker's first request.
+        warm = [threading.Thread(target=_warm_up, args=(port, key)) for _ in range(2 * workers)]
         for t in warm:
             t.start()
         for t in warm:
             t.join()
+        run = f"r{os.getpid()}x{int(time.time()) % 100000}"
         before = Problem.objects.count()
-        acknowledged: set[str] = set()
+        answers: dict[str, list[int]] = {}  # idempotency key -> problem ids answered
         errors: list[str] = []
         latencies: list[float] = []
         lock = threading.Lock()
@@ -362,55 +473,71 @@ def measure_intake(world: dict[str, Any], seconds: float, clients: int, workdir:
 
         def client(n: int) -> None:
             rng = random.Random(n)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn = IntakeClient(port, key)
             i = 0
             while time.monotonic() < deadline:
                 i += 1
-                idem = f"c{n}-{i}"
+                idem = f"{run}-c{n}-{i}"
                 body = json.dumps(
                     {"post_id": rng.choice(post_ids), "category_id": category, "description": f"老人买药难 {idem}"}
-                )
-                headers = {
-                    "Authorization": f"Bearer {key}",
-                    "Content-Type": "application/json",
-                    "Idempotency-Key": idem,
-                }
+                ).encode()
                 for _attempt in range(2 if rng.random() < 0.05 else 1):  # 5% retried with the same key
+                    sent = time.perf_counter()
                     try:
-                        sent = time.perf_counter()
-                        conn.request("POST", "/api/v1/problems", body=body, headers=headers)
-                        response = conn.getresponse()
-                        response.read()
-                        with lock:
-                            latencies.append((time.perf_counter() - sent) * 1000)
+                        status, answer = conn.post(body, idem)
                     except OSError as exc:
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                         with lock:
                             errors.append(str(exc))
                         continue
                     with lock:
-                        if response.status in (200, 201):
-                            acknowledged.add(idem)
+                        latencies.append((time.perf_counter() - sent) * 1000)
+                        if status in (200, 201):
+                            answers.setdefault(idem, []).append(json.loads(answer)["id"])
                         else:
-                            errors.append(str(response.status))
+                            errors.append(str(status))
+            conn.close()
 
+        server_pids = _children(server.pid)
+        db_pids = _database_backends()
+        server_cpu, db_cpu = _cpu_ms(server_pids), _cpu_ms(db_pids)
+        cpu_start = time.process_time()
         start = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-        for t in threads:
+        threads_ = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        for t in threads_:
             t.start()
-        for t in threads:
+        for t in threads_:
             t.join()
         elapsed = time.perf_counter() - start
+        client_cpu_ms = (time.process_time() - cpu_start) * 1000
+        server_cpu = _cpu_ms(server_pids) - server_cpu
+        db_cpu = _cpu_ms(db_pids) - db_cpu
         created = Problem.objects.count() - before
-        keys = Problem.objects.filter(description__startswith="老人买药难 c").count()
-        lost = len(acknowledged) - keys if keys < len(acknowledged) else 0
-        duplicated = created - len(acknowledged) if created > len(acknowledged) else 0
+        stored: dict[str, list[int]] = {}
+        for pk, description in Problem.objects.filter(description__startswith=f"老人买药难 {run}-").values_list(
+            "pk", "description"
+        ):
+            stored.setdefault(description.removeprefix("老人买药难 "), []).append(pk)
+        lost = sum(1 for idem in answers if idem not in stored)
+        duplicated = sum(1 for ids in stored.values() if len(ids) > 1)
+        mismatched = sum(1 for idem, ids in answers.items() if set(ids) != set(stored.get(idem, [])))
         p50, p95 = percentiles(latencies or [0.0])
         print(
-            f"measure=intake p50_ms={p50:.1f} p95_ms={p95:.1f} per_s={created / elapsed:.0f} created={created} "
-            f"acknowledged={len(acknowledged)} "
-            f"lost={lost} duplicated={duplicated} errors={len(errors)} clients={clients} seconds={elapsed:.1f}"
+            f"measure=intake per_s={created / elapsed:.0f} p50_ms={p50:.1f} p95_ms={p95:.1f} created={created} "
+            f"acknowledged={len(answers)} lost={lost} duplicated={duplicated} mismatched={mismatched} "
+            f"errors={len(errors)} clients={clients} workers={workers} threads={threads} seconds={elapsed:.1f} "
+            f"client_cpu_ms_per_request={client_cpu_ms / max(1, len(latencies)):.2f}"
         )
+        # CPU time per problem of the gunicorn workers and of PostgreSQL (its backends for this
+        # database): what the throughput would be on idle cores, whatever else the machine runs.
+        requests = max(1, len(latencies))
+        total = (server_cpu + db_cpu + client_cpu_ms) / requests
+        print(
+            f"measure=intake_cpu server_ms={server_cpu / requests:.2f} postgres_ms={db_cpu / requests:.2f} "
+            f"client_ms={client_cpu_ms / requests:.2f} total_ms={total:.2f} "
+            f"idle_cores_per_s={1000 * (os.cpu_count() or 1) / total:.0f}"
+        )
+        if errors:
+            print(f"intake errors (first 5): {errors[:5]}")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -446,7 +573,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     if "similar" in measures:
         measure_similar(world, args.queries, args.seed)
     if "intake" in measures:
-        measure_intake(world, args.seconds, args.clients, workdir)
+        measure_intake(world, args.seconds, args.clients, args.workers, args.threads, workdir)
 
 
 def main() -> None:
@@ -455,7 +582,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200, help="page loads per page measure")
     parser.add_argument("--queries", type=int, default=200, help="similar-case queries")
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of the intake run")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent intake clients")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent intake clients (keep-alive connections)")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: as `frontline serve`)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: as `frontline serve`)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--measures",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "frontline.dispatch",
     "frontline.ledger",
     "frontline.appraisal",
+    "frontline.talent",
     "frontline.excel",
     "frontline.demo",
 ]
@@ -155,6 +156,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FRONTLINE_IMPORT_MAX_BYTES = int(os.environ.get("FRONTLINE_IMPORT_MAX_BYTES", str(30 * 1024 * 1024)))
 # Imports with more rows than this run as a background task with a progress bar.
 FRONTLINE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("FRONTLINE_IMPORT_BACKGROUND_ROWS", "2000"))
+# Attachments on problems: size of one file and how many a problem may carry.
+FRONTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+FRONTLINE_ATTACHMENT_MAX_PER_PROBLEM = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_PER_PROBLEM", "10"))
+# How often the worker marks overdue problems and escalates them (0 turns the schedule off).
+FRONTLINE_ESCALATION_INTERVAL_SECONDS = int(os.environ.get("FRONTLINE_ESCALATION_INTERVAL_SECONDS", "3600"))
 
 TASKS = {
     "default": {

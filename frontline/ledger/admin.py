@@ -5,7 +5,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from frontline.core.admin import AuditedAdmin
-from frontline.ledger.models import DeadlinePolicy, EscalationOwner, Problem, ProblemCategory
+from frontline.ledger.models import (
+    DeadlinePolicy,
+    EnterprisePlan,
+    EscalationOwner,
+    PlanMeasure,
+    Problem,
+    ProblemAttachment,
+    ProblemCategory,
+)
 
 
 @admin.register(ProblemCategory)
@@ -46,3 +54,45 @@ class ProblemAdmin(admin.ModelAdmin[Problem]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Problem | None = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Changes go through the ledger's services (scope, version, audit); the admin only looks."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ProblemAttachment)
+class ProblemAttachmentAdmin(_ReadOnlyAdmin):
+    list_display = ("original_name", "problem", "content_type", "size", "public", "created_at")
+    list_select_related = ("problem",)
+    exclude = ("file",)  # never a link to the stored file: downloads go through the scoped view
+    show_full_result_count = False
+
+
+class PlanMeasureInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PlanMeasure
+    fields = ("position", "text", "department", "due_date", "status", "done_at")
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EnterprisePlan)
+class EnterprisePlanAdmin(_ReadOnlyAdmin):
+    list_display = ("title", "post", "version", "updated_at")
+    list_select_related = ("post",)
+    search_fields = ("title", "post__name")
+    inlines = (PlanMeasureInline,)

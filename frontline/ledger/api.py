@@ -4,9 +4,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from django.urls import reverse
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params import HeaderEx, P
 from ninja.responses import Status
@@ -14,8 +15,18 @@ from ninja.responses import Status
 from frontline.core.errors import ApplicationError
 from frontline.core.middleware import client_ip
 from frontline.core.models import User
-from frontline.ledger import selectors, services
-from frontline.ledger.models import ListKind, Matchmaking, Problem, ProblemCategory, ProblemEvent, Rating
+from frontline.ledger import attachments, plans, selectors, services
+from frontline.ledger.models import (
+    EnterprisePlan,
+    ListKind,
+    Matchmaking,
+    PlanMeasure,
+    Problem,
+    ProblemAttachment,
+    ProblemCategory,
+    ProblemEvent,
+    Rating,
+)
 from frontline.ledger.similar import problem_text, similar_problems
 from frontline.ledger.workflow import ACTION_LABELS, Action, problem_transition
 from frontline.org.models import Unit
@@ -139,7 +150,7 @@ def problem_create(
     problem the first request created (200) instead of creating another (201)."""
     user = _user(request)
     post = selectors.get_postable_post(user=user, pk=payload.post_id)
-    category = get_object_or_404(ProblemCategory, pk=payload.category_id)
+    category = services.category_for(payload.category_id)
     data = services.ProblemData(
         post=post,
         category=category,
@@ -594,3 +605,319 @@ def matchmaking_outcome(request: HttpRequest, match_id: int, payload: OutcomeIn)
         actor=user, match=match, status=payload.status, outcome=payload.outcome, amount=payload.amount
     )
     return Status(200, updated)
+
+
+# --- Attachments of problems -----------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    problem_id: int
+    original_name: str
+    content_type: str
+    size: int
+    public: bool
+    uploaded_by_id: int | None
+    created_at: datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj: ProblemAttachment) -> str:
+        return reverse("api:problem_attachment_download", args=[obj.problem_id, obj.pk])
+
+
+@router.get("/problems/{problem_id}/attachments", response=list[AttachmentOut])
+def problem_attachment_list(request: HttpRequest, problem_id: int) -> Any:
+    """List a problem's attachments, oldest first."""
+    found = selectors.get_problem_for_user(user=_user(request), pk=problem_id)
+    return selectors.problem_attachments(problem=found)
+
+
+@router.post(
+    "/problems/{problem_id}/attachments",
+    response={201: AttachmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def problem_attachment_create(
+    request: HttpRequest, problem_id: int, file: File[UploadedFile], public: Form[bool] = False
+) -> Status[Any]:
+    """Attach a file (multipart/form-data: `file`, optional `public`). Allowed, judged by content: JPEG,
+    PNG, WebP, PDF, .docx, .xlsx, plain text; size and count limits per settings. A closed problem
+    takes none (400); only the registrar, level owner, supervisors and the department may attach (403)."""
+    user = _user(request)
+    found = selectors.get_problem_for_user(user=user, pk=problem_id)
+    attachment = attachments.problem_attachment_add(actor=user, problem=found, upload=file, public=public)
+    return Status(201, attachment)
+
+
+@router.get(
+    "/problems/{problem_id}/attachments/{attachment_id}/download",
+    url_name="problem_attachment_download",
+    response={200: None, 404: ErrorOut},
+)
+def problem_attachment_download(request: HttpRequest, problem_id: int, attachment_id: int) -> FileResponse:
+    """Download the file (`Content-Disposition: attachment`); a non-public one is audited."""
+    user = _user(request)
+    attachment = selectors.get_attachment_for_user(user=user, problem_pk=problem_id, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    attachments.attachment_download_record(actor=user, attachment=attachment)
+    return response
+
+
+# --- Enterprise plans (一企一策) ---------------------------------------------------------------
+
+
+class MeasureOut(Schema):
+    id: int
+    position: int
+    text: str
+    department_id: int
+    department_name: str = Field(..., alias="department.name")
+    due_date: date | None
+    status: str
+    is_overdue: bool
+    problem_id: int | None
+    done_at: datetime | None
+    updated_at: datetime
+
+
+class PlanProblemOut(Schema):
+    id: int
+    tracking_code: str
+    title: str
+    status: str
+    is_overdue: bool
+    resolve_due: date | None
+
+
+class EnterprisePlanOut(Schema):
+    id: int
+    post_id: int
+    post_name: str = Field(..., alias="post.name")
+    title: str
+    summary: str
+    version: int
+    measure_count: int
+    measures_done: int
+    measures_overdue: int
+    problem_count: int
+    open_problems: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class EnterprisePlanDetailOut(EnterprisePlanOut):
+    measures: list[MeasureOut] = Field(..., alias="measure_rows")
+    problems: list[PlanProblemOut] = Field(..., alias="problem_rows", description="in your scope, open first")
+
+
+class EnterprisePlanIn(Schema):
+    post_id: int = Field(..., description="an enterprise post")
+    title: str = Field("", max_length=200, description="default: <enterprise>一企一策")
+    summary: str = Field("", max_length=5000)
+
+
+class EnterprisePlanUpdateIn(Schema):
+    title: str = Field(..., max_length=200)
+    summary: str = Field("", max_length=5000)
+    version: int | None = Field(None, description="the version you saw, if no If-Match header is sent")
+
+
+MeasureStatusIn = Literal["planned", "doing", "done"]
+
+
+class MeasureIn(Schema):
+    text: str = Field(..., max_length=500)
+    department_id: int
+    due_date: date | None = None
+    status: MeasureStatusIn = "planned"
+    problem_id: int | None = Field(None, description="one of the enterprise's problems")
+    position: int | None = Field(None, ge=1, description="1-based; default: last")
+    version: int | None = Field(None, description="the plan's version, if no If-Match header is sent (optional)")
+
+
+class MeasurePatchIn(Schema):
+    text: str | None = Field(None, max_length=500)
+    department_id: int | None = None
+    due_date: date | None = None
+    status: MeasureStatusIn | None = None
+    problem_id: int | None = None
+    position: int | None = Field(None, ge=1)
+    version: int | None = Field(None, description="the plan's version, if no If-Match header is sent")
+
+
+PLAN_API_PROBLEMS = 200  # problems listed in a plan's detail; the rest through /problems?post=
+
+
+def _plan_version(if_match: str, body_version: int | None, *, required: bool) -> int | None:
+    raw = (if_match or "").strip().removeprefix("W/").strip('"')
+    if raw:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ApplicationError('If-Match 应为一企一策的版本号，如 "3"。', code="invalid_if_match") from None
+    if body_version is None and required:
+        raise ApplicationError(
+            "请在 If-Match 头中提供一企一策的版本号（见 ETag 或 version 字段）。", code="version_required"
+        )
+    return body_version
+
+
+def _plan_detail(request: HttpRequest, plan_id: int, response: HttpResponse) -> EnterprisePlan:
+    """Return the plan with its measures and problems for the detail schema; set the ETag."""
+    user = _user(request)
+    plan = selectors.get_enterprise_plan_for_user(user=user, pk=plan_id)
+    plan.measure_rows = list(selectors.plan_measures(plan=plan))  # type: ignore[attr-defined]
+    plan.problem_rows = list(selectors.plan_problems(user=user, plan=plan)[:PLAN_API_PROBLEMS])  # type: ignore[attr-defined]
+    response["ETag"] = f'"{plan.version}"'
+    return plan
+
+
+def _measure_refs(
+    user: User, plan: EnterprisePlan, department_id: int | None, problem_id: int | None
+) -> dict[str, Any]:
+    refs: dict[str, Any] = {}
+    if department_id is not None:
+        refs["department"] = Unit.objects.filter(pk=department_id).first()
+        if refs["department"] is None:
+            raise ApplicationError("责任部门不存在。", code="department_not_found")
+    if problem_id is not None:
+        refs["problem"] = selectors.plan_problems(user=user, plan=plan).filter(pk=problem_id).first()
+        if refs["problem"] is None:
+            raise ApplicationError("该企业没有这个问题（或不在您的范围内）。", code="problem_not_found")
+    return refs
+
+
+@router.get("/enterprise-plans", response=list[EnterprisePlanOut])
+@paginate(LimitOffsetPagination)
+def enterprise_plans(
+    request: HttpRequest,
+    q: str = "",
+    department: int | None = None,
+    post: int | None = None,
+    overdue_measures: bool = False,
+    open_problems: bool = False,
+) -> Any:
+    """List the enterprise plans (一企一策) within your scope, most recently changed first, with the
+    measures' progress and the enterprise's problem counts (within your scope)."""
+    filters = selectors.PlanFilters(
+        q=q.strip(),
+        department_id=department,
+        post_id=post,
+        overdue_measures=overdue_measures,
+        open_problems=open_problems,
+    )
+    return selectors.enterprise_plan_list(user=_user(request), filters=filters)
+
+
+@router.post("/enterprise-plans", response={201: EnterprisePlanDetailOut, 400: ErrorOut, 404: ErrorOut})
+def enterprise_plan_create(request: HttpRequest, payload: EnterprisePlanIn, response: HttpResponse) -> Status[Any]:
+    """Start the plan of an enterprise you may write for (one per enterprise: a second gets 400 `duplicate`)."""
+    user = _user(request)
+    post = get_object_or_404(selectors.plan_editable_posts(user=user), pk=payload.post_id)
+    plan = plans.enterprise_plan_create(actor=user, post=post, title=payload.title, summary=payload.summary)
+    return Status(201, _plan_detail(request, plan.pk, response))
+
+
+@router.get("/enterprise-plans/{plan_id}", response=EnterprisePlanDetailOut)
+def enterprise_plan(request: HttpRequest, plan_id: int, response: HttpResponse) -> EnterprisePlan:
+    """Return a plan with its measures and the enterprise's problems; `ETag` carries its version."""
+    return _plan_detail(request, plan_id, response)
+
+
+@router.put(
+    "/enterprise-plans/{plan_id}",
+    response={200: EnterprisePlanDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def enterprise_plan_update(
+    request: HttpRequest,
+    plan_id: int,
+    payload: EnterprisePlanUpdateIn,
+    response: HttpResponse,
+    if_match: HeaderEx[str, P(alias="If-Match")] = "",
+) -> Status[Any]:
+    """Change the title and summary. Send the version you saw in `If-Match`; a stale one gets 409 with
+    `current_version`."""
+    user = _user(request)
+    plan = selectors.get_enterprise_plan_for_user(user=user, pk=plan_id)
+    version = _plan_version(if_match, payload.version, required=True)
+    assert version is not None
+    plans.enterprise_plan_update(
+        actor=user, plan=plan, title=payload.title, summary=payload.summary, expected_version=version
+    )
+    return Status(200, _plan_detail(request, plan.pk, response))
+
+
+@router.post(
+    "/enterprise-plans/{plan_id}/measures",
+    response={201: MeasureOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def plan_measure_create(
+    request: HttpRequest,
+    plan_id: int,
+    payload: MeasureIn,
+    response: HttpResponse,
+    if_match: HeaderEx[str, P(alias="If-Match")] = "",
+) -> Status[Any]:
+    """Add a measure (appended, or at `position`). `If-Match` is optional here; when sent, a stale
+    version gets 409. The response's `ETag` is the plan's new version."""
+    user = _user(request)
+    plan = selectors.get_enterprise_plan_for_user(user=user, pk=plan_id)
+    refs = _measure_refs(user, plan, payload.department_id, payload.problem_id)
+    measure = plans.plan_measure_add(
+        actor=user,
+        plan=plan,
+        data=plans.MeasureData(
+            text=payload.text,
+            department=refs["department"],
+            due_date=payload.due_date,
+            status=payload.status,
+            problem=refs.get("problem"),
+            position=payload.position,
+        ),
+        expected_version=_plan_version(if_match, payload.version, required=False),
+    )
+    response["ETag"] = f'"{EnterprisePlan.objects.values_list("version", flat=True).get(pk=plan.pk)}"'
+    return Status(201, PlanMeasure.objects.select_related("department").get(pk=measure.pk))
+
+
+@router.patch(
+    "/enterprise-plans/{plan_id}/measures/{measure_id}",
+    response={200: MeasureOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def plan_measure_update(
+    request: HttpRequest,
+    plan_id: int,
+    measure_id: int,
+    payload: MeasurePatchIn,
+    response: HttpResponse,
+    if_match: HeaderEx[str, P(alias="If-Match")] = "",
+) -> Status[Any]:
+    """Change the fields you send (`due_date` or `problem_id` null clears them). The responsible
+    department may change only `status`. Send the plan's version in `If-Match` (stale: 409)."""
+    user = _user(request)
+    plan = selectors.get_enterprise_plan_for_user(user=user, pk=plan_id)
+    measure = get_object_or_404(PlanMeasure, plan=plan, pk=measure_id)
+    version = _plan_version(if_match, payload.version, required=True)
+    assert version is not None
+    sent = payload.model_dump(exclude_unset=True)
+    sent.pop("version", None)
+    if sent.get("status") is None:
+        sent.pop("status", None)
+    if "text" in sent and sent["text"] is None:
+        sent.pop("text")
+    if sent.get("department_id") is None:
+        sent.pop("department_id", None)
+    refs = _measure_refs(user, plan, sent.pop("department_id", None), sent.pop("problem_id", None))
+    if "problem_id" in payload.model_fields_set and payload.problem_id is None:
+        refs["problem"] = None
+    fields = {k: v for k, v in sent.items() if k in ("text", "due_date", "status", "position")} | refs
+    plans.plan_measure_update(actor=user, plan=plan, measure=measure, expected_version=version, **fields)
+    response["ETag"] = f'"{EnterprisePlan.objects.values_list("version", flat=True).get(pk=plan.pk)}"'
+    return Status(200, PlanMeasure.objects.select_related("department").get(pk=measure.pk))

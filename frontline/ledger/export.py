@@ -1,10 +1,11 @@
-"""Excel export of the problems a user may see (phones masked), through the shared writer."""
+"""Excel exports of the problems (phones masked) and the enterprise plans a user may see, through the
+shared writer."""
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from frontline.excel.export import write_xlsx
-from frontline.ledger.models import Problem
+from frontline.ledger.models import EnterprisePlan, Problem
 
 HEADERS = [
     "查询码",
@@ -55,3 +56,49 @@ def _rows(problems: Iterable[Problem]) -> Iterator[list[Any]]:
 def problems_xlsx(problems: Iterable[Problem]) -> bytes:
     """Return an .xlsx with one row per problem."""
     return write_xlsx(HEADERS, _rows(problems), sheet_name="问题台账")
+
+
+PLAN_HEADERS = [
+    "企业",
+    "统一社会信用代码",
+    "一企一策",
+    "问题总数",
+    "未办结问题",
+    "措施序号",
+    "措施",
+    "责任部门",
+    "完成时限",
+    "措施状态",
+    "措施超期",
+    "更新时间",
+]
+
+
+def _plan_rows(plans: Iterable[EnterprisePlan]) -> Iterator[list[Any]]:
+    for plan in plans:
+        head = [
+            plan.post.name,
+            plan.post.uscc,
+            plan.title,
+            getattr(plan, "problem_count", None),
+            getattr(plan, "open_problems", None),
+        ]
+        measures = list(plan.measures.all())  # prefetched with their departments
+        if not measures:
+            yield [*head, None, "", "", None, "", False, plan.updated_at]
+        for m in measures:
+            yield [
+                *head,
+                m.position,
+                m.text,
+                m.department.name,
+                m.due_date,
+                m.get_status_display(),
+                m.is_overdue,
+                plan.updated_at,
+            ]
+
+
+def plans_xlsx(plans: Iterable[EnterprisePlan]) -> bytes:
+    """Return an .xlsx of enterprise plans (一企一策), one row per measure."""
+    return write_xlsx(PLAN_HEADERS, _plan_rows(plans), sheet_name="一企一策")

@@ -10,6 +10,8 @@ from frontline.ledger.models import (
     HolidayKind,
     ListKind,
     MatchmakingStatus,
+    MeasureStatus,
+    Problem,
     ProblemCategory,
     ProblemSource,
     ProblemStatus,
@@ -30,6 +32,40 @@ class YearConfirmForm(forms.Form):
     note = forms.CharField(label=_("依据（如国务院办公厅通知文号）"), max_length=200, required=False)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _check_attachments(field: str, form: forms.Form, files: list[Any]) -> list[Any]:
+    """Return the uploads checked by content (attachments.CheckedFile); add the reasons as field errors."""
+    from frontline.ledger.attachments import AttachmentError, attachment_validate, max_per_problem
+
+    if len(files) > max_per_problem():
+        form.add_error(field, _("每个问题最多 %(n)s 个附件。") % {"n": max_per_problem()})
+        return []
+    checked = []
+    for upload in files:
+        try:
+            checked.append(attachment_validate(upload))
+        except AttachmentError as exc:
+            form.add_error(field, exc.message)
+    return checked
+
+
 class ProblemForm(forms.Form):
     """The short form: post, category and a description are enough."""
 
@@ -43,12 +79,19 @@ class ProblemForm(forms.Form):
     solution_plan = forms.CharField(
         label=_("解决方案（一个难题、一套方案）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    attachments = MultipleFileField(label=_("附件（可不填）"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
     def __init__(self, *args: Any, posts: QuerySet[Post], categories: QuerySet[ProblemCategory], **kwargs: Any):
+        from frontline.ledger.attachments import allowed_types_text
+
         super().__init__(*args, **kwargs)
         self.fields["post"].queryset = posts  # type: ignore[attr-defined]
         self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+        self.fields["attachments"].help_text = allowed_types_text()
+
+    def clean_attachments(self) -> list[Any]:
+        return _check_attachments("attachments", self, self.cleaned_data.get("attachments") or [])
 
 
 class VisitForm(forms.Form):
@@ -107,6 +150,7 @@ class ProblemFilterForm(forms.Form):
     unconfirmed_close = forms.BooleanField(label=_("未经确认关闭"), required=False)
     created_from = forms.DateField(label=_("登记自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(label=_("登记至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    post = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class PublicRequestForm(forms.Form):
@@ -153,3 +197,87 @@ class MatchOutcomeForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=MatchmakingStatus.choices)
     outcome = forms.CharField(label=_("成效"), max_length=300, required=False)
     amount = forms.DecimalField(label=_("金额（万元）"), required=False, min_value=0, max_digits=14, decimal_places=2)
+
+
+class AttachmentForm(forms.Form):
+    """One file for a problem, from its page."""
+
+    file = forms.FileField(label=_("附件"))
+    public = forms.BooleanField(label=_("向诉求人公开（可在查询页下载）"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        from frontline.ledger.attachments import allowed_types_text
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = allowed_types_text()
+
+    def clean_file(self) -> Any:
+        checked = _check_attachments("file", self, [self.cleaned_data["file"]])
+        return checked[0] if checked else None
+
+
+# --- Enterprise plans (一企一策) ---------------------------------------------------------------
+
+
+class PlanFilterForm(forms.Form):
+    q = forms.CharField(label=_("企业或标题"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=Unit.objects.none(), required=False, empty_label=_("全部责任部门")
+    )
+    overdue_measures = forms.BooleanField(label=_("有超期措施"), required=False)
+    open_problems = forms.BooleanField(label=_("有未办结问题"), required=False)
+
+    def __init__(self, *args: Any, departments: QuerySet[Unit], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class PlanCreateForm(forms.Form):
+    post = forms.ModelChoiceField(label=_("企业"), queryset=Post.objects.none())
+    title = forms.CharField(label=_("标题（可不填，默认“企业名称一企一策”）"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("概述"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+    def __init__(self, *args: Any, posts: QuerySet[Post], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = posts  # type: ignore[attr-defined]
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    summary = forms.CharField(
+        label=_("概述"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MeasureForm(forms.Form):
+    """A measure as a plan editor writes it; `version` is the plan's."""
+
+    text = forms.CharField(label=_("措施"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+    department = forms.ModelChoiceField(label=_("责任部门"), queryset=Unit.objects.none())
+    due_date = forms.DateField(
+        label=_("完成时限（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("状态"), choices=MeasureStatus.choices, initial=MeasureStatus.PLANNED)
+    problem = forms.ModelChoiceField(
+        label=_("针对的问题（可不填）"),
+        queryset=Problem.objects.none(),
+        required=False,
+        empty_label=_("不针对单个问题"),
+    )
+    position = forms.IntegerField(label=_("序号（可不填，默认排在最后）"), required=False, min_value=1, max_value=1000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, departments: QuerySet[Unit], problems: QuerySet[Problem], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["problem"].queryset = problems  # type: ignore[attr-defined]
+
+
+class MeasureStatusForm(forms.Form):
+    """What the responsible department may change: the status."""
+
+    status = forms.ChoiceField(label=_("状态"), choices=MeasureStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -209,6 +209,10 @@ class ProblemStatus(models.TextChoices):
 
 
 OPEN_STATUSES = tuple(s for s in ProblemStatus if s != ProblemStatus.CLOSED)
+# The open problems that the supervisor board lists: overdue, sent back, or reopened (督办).
+BOARD_ROWS_Q = Q(status__in=OPEN_STATUSES) & (
+    Q(is_overdue=True) | Q(send_back_count__gt=0) | Q(status=ProblemStatus.SUPERVISED)
+)
 
 
 class Problem(models.Model):
@@ -222,12 +226,21 @@ class Problem(models.Model):
     requester_name = models.CharField(_("诉求人"), max_length=100, blank=True)
     requester_phone_encrypted = models.TextField(_("联系电话（密文）"), blank=True, editable=False)
     requester_phone_masked = models.CharField(_("联系电话"), max_length=11, blank=True, editable=False)
-    post = models.ForeignKey("posts.Post", verbose_name=_("阵地"), on_delete=models.PROTECT, related_name="problems")
+    # The foreign keys marked db_index=False lead a composite index in Meta.indexes, which serves
+    # their lookups; a second, single-column index would only slow down each registration.
+    post = models.ForeignKey(
+        "posts.Post", verbose_name=_("阵地"), on_delete=models.PROTECT, related_name="problems", db_index=False
+    )
     region = models.ForeignKey("org.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
     # The post's managing unit when the problem was registered: scope filters use it with
     # `department` in one indexed OR, instead of joining the post on every list.
     post_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("阵地管理单位"), on_delete=models.PROTECT, related_name="+", editable=False
+        "org.Unit",
+        verbose_name=_("阵地管理单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     # The cadre the problem counts for in appraisal (包联干部): the registering cadre, or for a
     # public submission the cadre deployed at the post. Denormalized so that a monthly period
@@ -240,6 +253,7 @@ class Problem(models.Model):
         on_delete=models.SET_NULL,
         related_name="ledger_problems",
         editable=False,
+        db_index=False,
     )
     visit = models.ForeignKey(
         Visit, verbose_name=_("来源走访"), null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
@@ -261,6 +275,7 @@ class Problem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_problems",
+        db_index=False,
     )
     level = models.PositiveSmallIntegerField(
         _("办理层级"), choices=EscalationLevel.choices, default=EscalationLevel.GRID
@@ -280,7 +295,7 @@ class Problem(models.Model):
     feedback_due = models.DateField(_("首次反馈期限"), null=True, blank=True)
     resolve_due = models.DateField(_("办结期限"), null=True, blank=True)
     deadline_unconfirmed = models.BooleanField(_("期限未经官方日历确认"), default=False)
-    is_overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
+    is_overdue = models.BooleanField(_("已超期"), default=False)
     escalated_for = models.DateField(_("已因该期限升级"), null=True, blank=True, editable=False)
     send_back_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -295,6 +310,7 @@ class Problem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="created_problems",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -313,8 +329,27 @@ class Problem(models.Model):
             models.Index(fields=["post", "status"], name="problem_post_status_idx"),
             models.Index(fields=["post_unit", "status"], name="problem_post_unit_status_idx"),
             models.Index(fields=["created_by", "status"], name="problem_creator_status_idx"),
-            models.Index(fields=["is_overdue", "status"], name="problem_overdue_idx"),
             models.Index(fields=["cadre", "resolved_at"], name="problem_cadre_resolved_idx"),
+            # The supervisor board's lists: each walked in its own order (a province's first rows
+            # come at once), or reached through the scope's units (a county's few rows). Partial,
+            # so a new problem (not overdue, never sent back) touches none of them.
+            models.Index(
+                fields=["resolve_due", "handover_due", "id"],
+                condition=Q(is_overdue=True, status__in=OPEN_STATUSES),
+                name="problem_board_overdue_idx",
+            ),
+            models.Index(
+                fields=["-send_back_count", "id"],
+                condition=Q(send_back_count__gt=0, status__in=OPEN_STATUSES),
+                name="problem_board_sent_back_idx",
+            ),
+            models.Index(
+                fields=["resolve_due", "id"],
+                condition=Q(status=ProblemStatus.SUPERVISED),
+                name="problem_board_supervised_idx",
+            ),
+            models.Index(fields=["post_unit"], condition=BOARD_ROWS_Q, name="problem_board_unit_idx"),
+            models.Index(fields=["department"], condition=BOARD_ROWS_Q, name="problem_board_department_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -367,6 +402,54 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class ProblemTally(models.Model):
+    """How many problems there are per post unit, handling department and state.
+
+    Kept in step, in the same transaction, by every write that changes one of these fields
+    (`frontline.ledger.tally`), so that the supervisor board sums a few hundred rows instead of
+    counting a province's open problems on each load. A problem falls under exactly one key, so
+    sums over a scope are exact. `slot` spreads one key over a few rows so that concurrent writers
+    (intake from many clients at one county) do not queue on a single row lock: the count of one
+    slot may be negative, only sums mean anything. `frontline ledger_tally` checks or rebuilds it.
+    """
+
+    post_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("阵地管理单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The handling department's id, or 0 for none (a key column must not be NULL for the upsert).
+    department_key = models.BigIntegerField(_("承办部门"), default=0)
+    status = models.CharField(_("状态"), max_length=12, choices=ProblemStatus.choices)
+    is_overdue = models.BooleanField(_("已超期"))
+    sent_back = models.BooleanField(_("有退单"))
+    deadline_unconfirmed = models.BooleanField(_("期限未经官方日历确认"))
+    closed_without_confirmation = models.BooleanField(_("未经确认关闭"))
+    slot = models.PositiveSmallIntegerField(_("分片"), default=0)
+    count = models.IntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("问题计数")
+        verbose_name_plural = _("问题计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "post_unit",
+                    "department_key",
+                    "status",
+                    "is_overdue",
+                    "sent_back",
+                    "deadline_unconfirmed",
+                    "closed_without_confirmation",
+                    "slot",
+                ],
+                name="problem_tally_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["department_key"], name="problem_tally_department_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.post_unit_id}/{self.department_key} {self.status} {self.count}"
 
 
 class Rating(models.Model):
@@ -512,3 +595,131 @@ class Matchmaking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need.title} ↔ {self.resource.title}"
+
+
+# --- Attachments of problems -----------------------------------------------------------------
+
+
+def attachment_upload_to(instance: "ProblemAttachment", filename: str) -> str:
+    """Return a storage path that holds nothing the uploader typed: a random name, the sniffed extension."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"problems/{instance.problem_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class ProblemAttachment(models.Model):
+    """A file attached to a problem (a photo, a letter, a spreadsheet), downloaded only through a scoped view."""
+
+    problem = models.ForeignKey(Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=120)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    public = models.BooleanField(_("向诉求人公开"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("问题附件")
+        verbose_name_plural = _("问题附件")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["problem", "created_at"], name="problem_attachment_time_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:attachment_download", args=[self.problem_id, self.pk])
+
+
+# --- Enterprise plans (一企一策) ---------------------------------------------------------------
+
+
+class EnterprisePlan(models.Model):
+    """An enterprise's plan (一企一策): a summary and ordered measures; its problems are those of its post."""
+
+    post = models.OneToOneField(
+        "posts.Post", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="enterprise_plan"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("概述"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("一企一策")
+        verbose_name_plural = _("一企一策")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:plan_detail", args=[self.pk])
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("未开始")
+    DOING = "doing", _("推进中")
+    DONE = "done", _("已完成")
+
+
+class PlanMeasure(models.Model):
+    """One measure of an enterprise plan, with the department that answers for it and a due date."""
+
+    plan = models.ForeignKey(
+        EnterprisePlan, verbose_name=_("一企一策"), on_delete=models.CASCADE, related_name="measures"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    text = models.CharField(_("措施"), max_length=500)
+    department = models.ForeignKey(
+        "org.Unit", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="plan_measures"
+    )
+    due_date = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("针对的问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_measures",
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("措施")
+        verbose_name_plural = _("措施")
+        ordering = ["plan", "position", "id"]
+        indexes = [
+            models.Index(fields=["plan", "position"], name="plan_measure_position_idx"),
+            models.Index(fields=["department", "status"], name="plan_measure_dept_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", done_at__isnull=False) | (~Q(status="done") & Q(done_at__isnull=True)),
+                name="plan_measure_done_at_iff_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Return whether the due date has passed (in Asia/Shanghai) and the measure is not done."""
+        return self.due_date is not None and self.due_date < timezone.localdate() and self.status != MeasureStatus.DONE

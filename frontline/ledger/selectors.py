@@ -4,29 +4,36 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from frontline.core.access import access_for, unit_scope_q
 from frontline.core.models import DataScope, User
 from frontline.ledger.models import (
     OPEN_STATUSES,
+    EnterprisePlan,
     ListItem,
     ListItemStatus,
     ListKind,
+    MeasureStatus,
     Notification,
+    PlanMeasure,
     Problem,
+    ProblemAttachment,
     ProblemCategory,
     ProblemStatus,
+    ProblemTally,
     Visit,
 )
 from frontline.org.models import Unit, UnitKind
-from frontline.posts.models import Post
+from frontline.posts.models import Post, PostKind
 from frontline.posts.selectors import post_scope_q
 
 # Up to this many units in a subtree are passed as a list, which lets PostgreSQL combine the
 # (post_unit, status) and (department, status) indexes; wider subtrees use a subquery.
-SCOPE_ID_LIST_MAX = 1000
+SCOPE_ID_LIST_MAX = 100
 
 
 def _subtree_unit_ids(user: User, path: str) -> Any:
@@ -141,27 +148,74 @@ def department_inbox(*, user: User) -> QuerySet[Problem]:
     )
 
 
-def supervisor_board(*, user: User) -> dict[str, QuerySet[Problem]]:
-    """Return the overdue, sent-back and reopened open problems in scope, oldest deadline first."""
-    base = problem_list(user=user).filter(status__in=OPEN_STATUSES)
-    return {
-        "overdue": base.filter(is_overdue=True).order_by("resolve_due", "handover_due", "id"),
-        "sent_back": base.filter(send_back_count__gt=0).order_by("-send_back_count", "id"),
-        "supervised": base.filter(status=ProblemStatus.SUPERVISED).order_by("resolve_due", "id"),
-    }
+BOARD_LISTS: dict[str, tuple[Q, tuple[str, ...]]] = {
+    "overdue": (Q(is_overdue=True), ("resolve_due", "handover_due", "id")),
+    "sent_back": (Q(send_back_count__gt=0), ("-send_back_count", "id")),
+    "supervised": (Q(status=ProblemStatus.SUPERVISED), ("resolve_due", "id")),
+}
+
+
+def supervisor_board(*, user: User, limit: int | None = None) -> dict[str, QuerySet[Problem]]:
+    """Return the overdue, sent-back and reopened open problems in scope, oldest deadline first.
+
+    With `limit`, each list is its first `limit` rows: their ids are picked alone (a walk of the
+    list's partial index in its order, see `Problem.Meta.indexes`), and only those rows are
+    joined to their post, category, department and owner.
+    """
+    base = Problem.objects.filter(problem_scope_q(user), status__in=OPEN_STATUSES)
+    board = {}
+    for name, (where, order) in BOARD_LISTS.items():
+        rows = base.filter(where).order_by(*order)
+        if limit is not None:
+            rows = Problem.objects.filter(pk__in=rows.values("pk")[:limit]).order_by(*order)
+        board[name] = rows.select_related("post", "category", "department").defer(*BOARD_DEFERRED)
+    return board
+
+
+# Long texts that the board's tables do not show.
+BOARD_DEFERRED = ("description", "solution_plan", "resolution", "requester_phone_encrypted", "close_reason")
 
 
 def problem_figures(*, user: User) -> dict[str, int]:
-    """Return counts for the board's tiles in one query over open (and unconfirmed-closed) rows."""
-    rows = problem_list(user=user).filter(Q(status__in=OPEN_STATUSES) | Q(closed_without_confirmation=True))
-    return rows.aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("id", filter=Q(is_overdue=True, status__in=OPEN_STATUSES)),
-        sent_back=Count("id", filter=Q(send_back_count__gt=0, status__in=OPEN_STATUSES)),
-        supervised=Count("id", filter=Q(status=ProblemStatus.SUPERVISED)),
-        closed_unconfirmed=Count("id", filter=Q(closed_without_confirmation=True)),
-        unconfirmed_deadlines=Count("id", filter=Q(deadline_unconfirmed=True, status__in=OPEN_STATUSES)),
+    """Return counts for the board's tiles in one query.
+
+    Under a unit scope they are sums over the tally (`ProblemTally`, kept in step with every
+    write), by the same rule as `problem_scope_q`: the post unit or the handling department in
+    scope. Under the "own" scope they are counted from the user's own problems.
+    """
+    scope = _tally_scope_q(user)
+    if scope is None:
+        rows = problem_list(user=user).filter(Q(status__in=OPEN_STATUSES) | Q(closed_without_confirmation=True))
+        return rows.aggregate(
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count("id", filter=Q(is_overdue=True, status__in=OPEN_STATUSES)),
+            sent_back=Count("id", filter=Q(send_back_count__gt=0, status__in=OPEN_STATUSES)),
+            supervised=Count("id", filter=Q(status=ProblemStatus.SUPERVISED)),
+            closed_unconfirmed=Count("id", filter=Q(closed_without_confirmation=True)),
+            unconfirmed_deadlines=Count("id", filter=Q(deadline_unconfirmed=True, status__in=OPEN_STATUSES)),
+        )
+    sums = ProblemTally.objects.filter(scope).aggregate(
+        open=Sum("count", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Sum("count", filter=Q(is_overdue=True, status__in=OPEN_STATUSES)),
+        sent_back=Sum("count", filter=Q(sent_back=True, status__in=OPEN_STATUSES)),
+        supervised=Sum("count", filter=Q(status=ProblemStatus.SUPERVISED)),
+        closed_unconfirmed=Sum("count", filter=Q(closed_without_confirmation=True)),
+        unconfirmed_deadlines=Sum("count", filter=Q(deadline_unconfirmed=True, status__in=OPEN_STATUSES)),
     )
+    return {name: int(value or 0) for name, value in sums.items()}
+
+
+def _tally_scope_q(user: User) -> Q | None:
+    """Return `problem_scope_q` for tally rows, or None under the "own" scope (not tallied)."""
+    access = access_for(user)
+    if access.scope == DataScope.ALL:
+        return Q()
+    if access.scope == DataScope.SUBTREE:
+        ids = _subtree_unit_ids(user, access.unit_path)
+        return Q(post_unit_id__in=ids) | Q(department_key__in=ids)
+    if access.scope == DataScope.NODE:
+        return Q(post_unit_id=access.unit_id) | Q(department_key=access.unit_id)
+    return None
 
 
 def postable_posts(*, user: User) -> QuerySet[Post]:
@@ -189,7 +243,30 @@ def my_posts(*, user: User) -> QuerySet[Post]:
 
 
 def get_postable_post(*, user: User, pk: int) -> Post:
+    """Return a post from `postable_posts`, or raise 404.
+
+    Most requests come from someone whose unit manages the post: that is decided on the loaded
+    post without the deployment subqueries; any other case asks `postable_posts` itself.
+    """
+    post = Post.objects.select_related("unit").filter(pk=pk).order_by().first()
+    if post is not None and _post_unit_reachable(user, post):
+        return post
     return get_object_or_404(postable_posts(user=user), pk=pk)
+
+
+def _post_unit_reachable(user: User, post: Post) -> bool:
+    """Return whether the post is postable for the user through its managing unit alone.
+
+    A subset of `postable_posts`: the unit part of `post_scope_q`, and the user's own unit.
+    """
+    access = access_for(user)
+    if access.scope == DataScope.ALL or (user.unit_id is not None and post.unit_id == user.unit_id):
+        return True
+    if access.scope == DataScope.SUBTREE:
+        return post.unit.path.startswith(access.unit_path)
+    if access.scope == DataScope.NODE:
+        return post.unit_id == access.unit_id
+    return False
 
 
 def my_open_problems(*, user: User) -> QuerySet[Problem]:
@@ -286,3 +363,130 @@ def suggest_resources(*, user: User, need: ListItem, k: int = 5) -> list[MatchSu
         suggestions.append(MatchSuggestion(resource, round(score, 4), reason))
     suggestions.sort(key=lambda s: -s.score)
     return suggestions[:k]
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+def get_attachment_for_user(*, user: User, problem_pk: int, pk: int) -> ProblemAttachment:
+    """Return an attachment of a problem in the user's scope, or raise 404."""
+    problem = get_problem_for_user(user=user, pk=problem_pk)
+    attachment = get_object_or_404(ProblemAttachment.objects.select_related("uploaded_by"), problem=problem, pk=pk)
+    attachment.problem = problem
+    return attachment
+
+
+def problem_attachments(*, problem: Problem) -> QuerySet[ProblemAttachment]:
+    """Return the attachments of a problem already checked for scope, oldest first."""
+    return ProblemAttachment.objects.filter(problem=problem).select_related("uploaded_by")
+
+
+# --- Enterprise plans (一企一策) ---------------------------------------------------------------
+
+
+def plan_editable_posts(*, user: User) -> QuerySet[Post]:
+    """Return the enterprise posts whose plan the user may write.
+
+    Posts where the user's cadre record is actively deployed, posts of the user's own unit, and,
+    for a role that may edit, every post in the user's scope.
+    """
+    access = access_for(user)
+    q = Q(deployments__cadre__user=user, deployments__status="active")
+    if user.unit_id:
+        q |= Q(unit_id=user.unit_id)
+    if access.can_edit:
+        q = Q() if access.scope == DataScope.ALL else q | post_scope_q(user)
+    posts = Post.objects.filter(q, kind=PostKind.ENTERPRISE).values("pk")
+    return Post.objects.filter(pk__in=posts).select_related("unit")
+
+
+def enterprise_plan_scope_q(user: User) -> Q:
+    """Return the filter for plans the user may see.
+
+    A plan is in scope when its enterprise is (like posts), when the user may write it, or when one
+    of its measures falls to a department within the user's unit scope (like problems).
+    """
+    access = access_for(user)
+    if access.scope == DataScope.ALL:
+        return Q()
+    posts = Post.objects.filter(post_scope_q(user), kind=PostKind.ENTERPRISE).values("pk")
+    q = Q(post_id__in=posts) | Q(post_id__in=plan_editable_posts(user=user).values("pk")) | Q(created_by_id=user.pk)
+    if access.scope in (DataScope.SUBTREE, DataScope.NODE):
+        measures = PlanMeasure.objects.filter(unit_scope_q(user, unit_field="department")).values("plan_id")
+        q |= Q(pk__in=measures)
+    return q
+
+
+@dataclass
+class PlanFilters:
+    q: str = ""
+    department_id: int | None = None
+    post_id: int | None = None
+    overdue_measures: bool = False
+    open_problems: bool = False
+
+
+def enterprise_plan_list(
+    *, user: User, filters: PlanFilters | None = None, today: date | None = None
+) -> QuerySet[EnterprisePlan]:
+    """Return the plans the user may see, most recently changed first, with their figures.
+
+    Each row carries measure_count, measures_done, measures_overdue, and problem_count and
+    open_problems counted over the enterprise's problems within the user's scope.
+    """
+    f = filters or PlanFilters()
+    today = today or timezone.localdate()
+    problems = (
+        Problem.objects.filter(problem_scope_q(user), post_id=OuterRef("post_id"))
+        .order_by()
+        .values("post_id")
+        .annotate(n=Count("pk"))
+    )
+    late = Q(measures__due_date__lt=today) & ~Q(measures__status=MeasureStatus.DONE)
+    qs = (
+        EnterprisePlan.objects.filter(enterprise_plan_scope_q(user))
+        .select_related("post")
+        .annotate(
+            measure_count=Count("measures"),
+            measures_done=Count("measures", filter=Q(measures__status=MeasureStatus.DONE)),
+            measures_overdue=Count("measures", filter=late),
+            problem_count=Coalesce(Subquery(problems.values("n")), 0),
+            open_problems=Coalesce(Subquery(problems.filter(status__in=OPEN_STATUSES).values("n")), 0),
+        )
+        .order_by("-updated_at", "-id")  # Meta.ordering does not apply to aggregating queries
+    )
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(post__name__icontains=f.q) | Q(post__uscc=f.q.upper()))
+    if f.department_id:
+        qs = qs.filter(pk__in=PlanMeasure.objects.filter(department_id=f.department_id).values("plan_id"))
+    if f.post_id:
+        qs = qs.filter(post_id=f.post_id)
+    if f.overdue_measures:
+        overdue = PlanMeasure.objects.filter(due_date__lt=today).exclude(status=MeasureStatus.DONE)
+        qs = qs.filter(pk__in=overdue.values("plan_id"))
+    if f.open_problems:
+        qs = qs.filter(open_problems__gt=0)
+    return qs
+
+
+def get_enterprise_plan_for_user(*, user: User, pk: int) -> EnterprisePlan:
+    """Return the plan with its figures, or raise 404 when it is outside the user's scope."""
+    return get_object_or_404(enterprise_plan_list(user=user).select_related("post__unit", "post__region"), pk=pk)
+
+
+def plan_measures(*, plan: EnterprisePlan) -> QuerySet[PlanMeasure]:
+    """Return the measures of a plan already checked for scope, in order."""
+    return PlanMeasure.objects.filter(plan=plan).select_related("department", "problem")
+
+
+def plan_problems(*, user: User, plan: EnterprisePlan) -> QuerySet[Problem]:
+    """Return the enterprise's problems within the user's scope: open ones first, then the newest."""
+    return problem_list(user=user, filters=ProblemFilters(post_id=plan.post_id)).order_by(
+        F("closed_at").asc(nulls_first=True), "-created_at", "-id"
+    )
+
+
+def plan_department_choices(*, post: Post) -> QuerySet[Unit]:
+    """Return the units a measure of this enterprise can fall to: functional departments of the province
+    and the enterprise's managing unit."""
+    return (departments_for(post) | Unit.objects.filter(pk=post.unit_id)).order_by("path")

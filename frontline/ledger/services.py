@@ -3,18 +3,24 @@ ratings, deadline recomputation and the overdue job. Workflow transitions are in
 
 import hashlib
 import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import Http404
 from django.utils import timezone
 
-from frontline.cadres.models import Cadre
 from frontline.core import crypto
 from frontline.core.audit import audit
 from frontline.core.errors import ApplicationError, ConflictError
@@ -42,6 +48,7 @@ from frontline.ledger.models import (
     RequesterKind,
     Visit,
 )
+from frontline.ledger.tally import TallyKey, tally_apply, tally_key, tally_move
 from frontline.ledger.workdays import WorkCalendar, add_working_days
 from frontline.ledger.workflow import Action, problem_transition
 from frontline.org.models import Unit
@@ -62,14 +69,62 @@ class Limits:
 COMPLEX_RESOLVE_DAYS = 30  # the "30" of the 1-3-7-30 rule, for categories marked complex
 
 
+# Categories, deadline policies and escalation owners change a few times a year, in the admin,
+# and are read by every registration and transition: each process keeps what it read for
+# REFERENCE_CACHE_SECONDS, like the holiday calendar, and drops it all as soon as one of them is
+# saved or deleted in this process (other processes pick a change up within that time).
+REFERENCE_CACHE_SECONDS = 60.0
+_reference_cache: dict[Any, tuple[float, Any]] = {}
+
+
+def _reference(key: Any, load: Callable[[], Any]) -> Any:
+    cached = _reference_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < REFERENCE_CACHE_SECONDS:
+        return cached[1]
+    value = load()
+    _reference_cache[key] = (now, value)
+    return value
+
+
+def forget_reference_data(**kwargs: Any) -> None:
+    """Drop this process's cached categories, deadline policies and escalation owners (after an edit, in tests)."""
+    _reference_cache.clear()
+
+
+@receiver([post_save, post_delete], sender=DeadlinePolicy)
+@receiver([post_save, post_delete], sender=EscalationOwner)
+@receiver([post_save, post_delete], sender=ProblemCategory)
+def _reference_changed(**kwargs: Any) -> None:
+    forget_reference_data()
+    transaction.on_commit(forget_reference_data)  # nor may a read made before the commit stay
+
+
+def category_for(pk: int) -> ProblemCategory:
+    """Return the category with this id (cached with the reference data), or raise Http404."""
+    categories: dict[int, ProblemCategory] = _reference(
+        "categories", lambda: {c.pk: c for c in ProblemCategory.objects.all()}
+    )
+    category = categories.get(pk)
+    if category is None:  # added since the cache was filled, or unknown
+        category = ProblemCategory.objects.filter(pk=pk).first()
+        if category is None:
+            raise Http404("No ProblemCategory matches the given query.")
+    return category
+
+
 def deadline_limits(category: ProblemCategory, level: int) -> Limits:
     """Return the most specific policy for (category, level); without one, the 1-3-7-30 rule."""
-    rows = DeadlinePolicy.objects.filter(
-        Q(category=category) | Q(category__isnull=True), Q(level=level) | Q(level__isnull=True)
+    policies: list[tuple[int | None, int | None, int, int, int]] = _reference(
+        "deadline_policies",
+        lambda: list(
+            DeadlinePolicy.objects.values_list("category_id", "level", "handover_days", "feedback_days", "resolve_days")
+        ),
     )
-    best = max(rows, key=lambda p: (p.category_id is not None, p.level is not None), default=None)
+    rows = [p for p in policies if p[0] in (None, category.pk) and p[1] in (None, level)]
+    best = max(rows, key=lambda p: (p[0] is not None, p[1] is not None), default=None)
     if best is not None:
-        return Limits(best.handover_days, best.feedback_days, best.resolve_days)
+        return Limits(*best[2:])
     return Limits(resolve_days=COMPLEX_RESOLVE_DAYS if category.is_complex else 7)
 
 
@@ -112,7 +167,9 @@ def overdue_deadline(problem: Problem, today: date) -> date | None:
 def problem_deadlines_recompute(*, actor: User | None, year: int, today: date | None = None) -> int:
     """Recompute the deadlines of open problems that a change to `year`'s calendar may move.
 
-    Return how many problems changed. The version is not bumped: nobody's decision depends on it.
+    Return how many problems changed. The rows that change are read again under a lock before
+    they are written, so that a transition meanwhile is neither overwritten nor miscounted in the
+    tally. The version is not bumped: nobody's decision depends on it.
     """
     today = today or timezone.localdate()
     start = date(year, 1, 1)
@@ -128,21 +185,38 @@ def problem_deadlines_recompute(*, actor: User | None, year: int, today: date | 
     )
     calendar = load_calendar()  # fresh: the edit that triggered this is not committed yet
     fields = ("handover_due", "feedback_due", "resolve_due", "deadline_unconfirmed", "is_overdue")
-    changed = []
+
+    def values(problem: Problem) -> dict[str, Any]:
+        return {f: getattr(problem, f) for f in fields}
+
+    moving = []
     for problem in candidates.iterator(chunk_size=500):
-        before = {f: getattr(problem, f) for f in fields}
+        before = values(problem)
         problem_apply_deadlines(problem, today=today, calendar=calendar)
-        after = {f: getattr(problem, f) for f in fields}
-        if before != after:
-            changed.append(problem)
-            audit(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                obj=problem,
-                changes={f: (before[f], after[f]) for f in fields if before[f] != after[f]},
-                note=f"deadlines recomputed after the {year} calendar changed",
-            )
-    Problem.objects.bulk_update(changed, fields, batch_size=500)
+        if values(problem) != before:
+            moving.append(problem.pk)
+    changed: list[Problem] = []
+    deltas: Counter[TallyKey] = Counter()
+    with transaction.atomic():
+        for chunk in batched(moving, 500):
+            for problem in candidates.filter(pk__in=chunk).select_for_update(of=("self",)).order_by("pk"):
+                before, key = values(problem), tally_key(problem)
+                problem_apply_deadlines(problem, today=today, calendar=calendar)
+                after = values(problem)
+                if before == after:
+                    continue
+                changed.append(problem)
+                deltas[key] -= 1
+                deltas[tally_key(problem)] += 1
+                audit(
+                    actor=actor,
+                    action=AuditAction.UPDATE,
+                    obj=problem,
+                    changes={f: (before[f], after[f]) for f in fields if before[f] != after[f]},
+                    note=f"deadlines recomputed after the {year} calendar changed",
+                )
+        Problem.objects.bulk_update(changed, fields, batch_size=500)
+        tally_apply(deltas)
     return len(changed)
 
 
@@ -158,14 +232,22 @@ def initial_level(post: Post) -> EscalationLevel:
     return EscalationLevel.TOWNSHIP
 
 
+def escalation_owner_id_for(unit: Unit, level: int) -> int | None:
+    """Return the id of the owner configured for `level` on the nearest unit at or above `unit`."""
+    ids = [int(x) for x in unit.path.strip("/").split("/") if x] or [unit.pk]
+
+    def load() -> int | None:
+        owners = dict(EscalationOwner.objects.filter(unit_id__in=ids, level=level).values_list("unit_id", "user_id"))
+        return next((owners[unit_id] for unit_id in reversed(ids) if unit_id in owners), None)
+
+    owner_id: int | None = _reference(("escalation_owner", tuple(ids), level), load)
+    return owner_id
+
+
 def escalation_owner_for(unit: Unit, level: int) -> User | None:
     """Return the owner configured for `level` on the nearest unit at or above `unit`."""
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x] or [unit.pk]
-    owners = {o.unit_id: o.user for o in EscalationOwner.objects.filter(unit_id__in=ids, level=level)}
-    for unit_id in reversed(ids):
-        if unit_id in owners:
-            return owners[unit_id]
-    return None
+    owner_id = escalation_owner_id_for(unit, level)
+    return None if owner_id is None else User.objects.filter(pk=owner_id).first()
 
 
 def escalate_overdue(*, today: date | None = None) -> dict[str, int]:
@@ -198,10 +280,22 @@ def escalate_overdue(*, today: date | None = None) -> dict[str, int]:
                 skipped += 1  # someone acted on it meanwhile; the next run looks again
             else:
                 escalated += 1
-        elif not problem.is_overdue:
-            Problem.objects.filter(pk=problem.pk).update(is_overdue=True)
+        elif not problem.is_overdue and _problem_mark_overdue(problem.pk, today=today):
             marked += 1
     return {"escalated": escalated, "marked": marked, "skipped": skipped}
+
+
+@transaction.atomic
+def _problem_mark_overdue(pk: int, *, today: date) -> bool:
+    """Flag a problem overdue if, locked and read again, it still has a passed deadline."""
+    locked = Problem.objects.select_for_update().get(pk=pk)
+    if locked.is_overdue or overdue_deadline(locked, today) is None:
+        return False
+    before = tally_key(locked)
+    locked.is_overdue = True
+    Problem.objects.filter(pk=pk).update(is_overdue=True)
+    tally_move(before=before, after=tally_key(locked))
+    return True
 
 
 # --- Problems --------------------------------------------------------------------------------
@@ -296,43 +390,71 @@ def problem_create(
     """Register a problem; return it and whether it was created.
 
     A repeated submission with the same idempotency key (double tap, retry after a timeout)
-    returns the problem the first one created.
+    returns the problem the first one created. Both the key and the tracking code are left to
+    the database's unique constraints rather than checked first: a retry or a tracking-code
+    collision (one in ~10^15 per pair) fails the insert, and the IntegrityError tells which.
     """
     key_hash = _idempotency_hash(actor, idempotency_key)
-    if key_hash:
-        existing = Problem.objects.filter(idempotency_key=key_hash).first()
-        if existing is not None:
-            return existing, False
     errors, values = validate_problem_data(data)
     if errors:
+        existing = _problem_by_key(key_hash)
+        if existing is not None:  # a retry of a request that was valid then (e.g. the category is off now)
+            return existing, False
         raise ProblemValidationError(errors)
-    try:
-        with transaction.atomic():
-            return _problem_insert(actor=actor, data=data, values=values, key_hash=key_hash, today=today), True
-    except IntegrityError:
-        if key_hash:
-            existing = Problem.objects.filter(idempotency_key=key_hash).first()
+    for attempt in range(TRACKING_CODE_ATTEMPTS):
+        tracking_code = new_tracking_code()
+        try:
+            with transaction.atomic():
+                problem = _problem_insert(
+                    actor=actor, data=data, values=values, key_hash=key_hash, today=today, tracking_code=tracking_code
+                )
+            return problem, True
+        except IntegrityError:
+            existing = _problem_by_key(key_hash)
             if existing is not None:
                 return existing, False
-        raise
+            taken = Problem.objects.filter(tracking_code=tracking_code).exists()
+            if not taken or attempt == TRACKING_CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def responsible_cadre_id(actor: User | None, post: Post) -> int | None:
-    """Return the cadre a new problem counts for: the registering cadre, else one deployed at the post."""
+TRACKING_CODE_ATTEMPTS = 3
+
+
+def _problem_by_key(key_hash: str | None) -> Problem | None:
+    if not key_hash:
+        return None
+    return Problem.objects.select_related("post", "category").filter(idempotency_key=key_hash).first()
+
+
+def responsible_cadre_id(actor: User | None, post: Post) -> int | Subquery:
+    """Return the cadre a new problem counts for: the registering cadre, else one deployed at the post.
+
+    The actor's cadre record comes with an API principal (see `frontline.api.bearer_user`) or is
+    loaded here. Otherwise the post's active deployment (full-time first, then the longest-serving)
+    is returned as a subquery for the problem's INSERT, which saves a round trip per registration;
+    the saved problem holds the chosen id (or None), read back with RETURNING.
+    """
     if actor is not None and actor.pk:
-        cadre_id = Cadre.objects.filter(user=actor).values_list("pk", flat=True).first()
-        if cadre_id is not None:
-            return cadre_id
-    return (
+        cadre = getattr(actor, "cadre", None)
+        if cadre is not None:
+            return int(cadre.pk)
+    return Subquery(
         Deployment.objects.filter(post=post, status=DeploymentStatus.ACTIVE)
         .order_by("-is_full_time", "start_date", "pk")
-        .values_list("cadre_id", flat=True)
-        .first()
+        .values("cadre_id")[:1]
     )
 
 
 def _problem_insert(
-    *, actor: User | None, data: ProblemData, values: dict[str, str], key_hash: str | None, today: date | None
+    *,
+    actor: User | None,
+    data: ProblemData,
+    values: dict[str, str],
+    key_hash: str | None,
+    today: date | None,
+    tracking_code: str,
 ) -> Problem:
     now = timezone.now()
     today = today or timezone.localdate(now)
@@ -340,7 +462,7 @@ def _problem_insert(
     level = initial_level(post)
     phone = values["requester_phone"]
     problem = Problem(
-        tracking_code=new_tracking_code(),
+        tracking_code=tracking_code,
         source=data.source,
         requester_kind=data.requester_kind,
         requester_name=values["requester_name"],
@@ -356,16 +478,14 @@ def _problem_insert(
         description=values["description"],
         solution_plan=values["solution_plan"],
         level=level,
-        owner=escalation_owner_for(post.unit, level) or (actor if actor is not None and actor.pk else None),
+        owner_id=escalation_owner_id_for(post.unit, level) or (actor.pk if actor is not None and actor.pk else None),
         idempotency_key=key_hash,
         created_by=actor if actor is not None and actor.pk else None,
         created_at=now,
         clock_started_on=today,
     )
     problem_apply_deadlines(problem, today=today)
-    while Problem.objects.filter(tracking_code=problem.tracking_code).exists():
-        problem.tracking_code = new_tracking_code()
-    problem.save()
+    problem.save(force_insert=True)
     ProblemEvent.objects.create(
         problem=problem,
         action=Action.REGISTER,
@@ -389,6 +509,7 @@ def _problem_insert(
         },
         actor_name="" if actor else "public",
     )
+    tally_move(before=None, after=tally_key(problem))
     return problem
 
 

@@ -32,6 +32,7 @@ from frontline.ledger.models import (
     ProblemEvent,
     ProblemStatus,
 )
+from frontline.ledger.tally import tally_key, tally_move
 from frontline.org.models import Unit, UnitKind
 
 S = ProblemStatus
@@ -271,6 +272,7 @@ def problem_transition(
         if not _may(rule.who, actor, locked, as_requester=as_requester):
             raise ApplicationError(f"您无权对该问题执行“{ACTION_LABELS[act]}”。", code="forbidden")
         rule.guard(locked, fields)
+        tally_before = tally_key(locked)
         today = today or timezone.localdate()
         now = timezone.now()
         before = snapshot(locked, AUDITED_FIELDS)
@@ -305,6 +307,7 @@ def problem_transition(
             note=f"{act}: {note}"[:500],
             actor_name="" if actor else ("requester" if as_requester else "system"),
         )
+        tally_move(before=tally_before, after=tally_key(locked))
         if notify:
             transaction.on_commit(lambda: _send_notifications(locked, notify))
     return locked

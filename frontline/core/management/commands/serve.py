@@ -7,15 +7,50 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def default_workers() -> int:
+    """Return WEB_CONCURRENCY, or two worker processes per core."""
+    return int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+
+
+def default_threads() -> int:
+    """Return WEB_THREADS, or 2 threads per worker process."""
+    return int(os.environ.get("WEB_THREADS") or 2)
+
+
+def gunicorn_options(*, workers: int | None = None, threads: int | None = None) -> list[str]:
+    """Return gunicorn's worker options, shared with bench/ledger.py.
+
+    Threaded workers keep HTTP connections alive (an app posting many problems does not reconnect
+    for each), and while one thread waits for PostgreSQL another runs: with two processes per
+    core the cores stay busy.
+    """
+    return [
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers or default_workers()),
+        "--threads",
+        str(threads or default_threads()),
+        "--keep-alive",
+        "5",
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve Frontline with gunicorn and run the background task worker beside it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+        parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: 2 per core)")
+        parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: 2)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from frontline.ledger.tasks import escalation_ensure_scheduled
+
+        # The overdue escalation re-queues itself after each run; start its chain unless one is queued.
+        if escalation_ensure_scheduled():
+            self.stdout.write("scheduled the overdue escalation")
         bin_dir = os.path.dirname(sys.executable)
         worker = subprocess.Popen([os.path.join(bin_dir, "frontline"), "db_worker", "--interval", "0.5"])  # noqa: S603
         web = subprocess.Popen(  # noqa: S603
@@ -24,8 +59,7 @@ class Command(BaseCommand):
                 "frontline.wsgi:application",
                 "--bind",
                 f"{options['host']}:{options['port']}",
-                "--workers",
-                str(options["workers"]),
+                *gunicorn_options(workers=options["workers"], threads=options["threads"]),
                 "--access-logfile",
                 "-",
             ]

@@ -1,0 +1,85 @@
+"""Background tasks of the ledger (django.tasks; run by `frontline db_worker`, started by `frontline serve`).
+
+The overdue escalation runs on a schedule without cron: each run first queues the next one with
+`run_after` (so a failing run does not break the chain), then escalates and prunes. `frontline
+serve` calls `escalation_ensure_scheduled` once at start; it queues a run only when none is queued
+or running, under a lock, so restarts and several servers never start a second chain — and if two
+chains ever existed, the next run of either finds the other and ends its own.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.tasks import TaskContext, TaskResultStatus, task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+_LOCK_KEY = 4_042_001  # the PostgreSQL advisory lock that serializes scheduling of the escalation
+
+
+def escalation_interval_seconds() -> int:
+    """Return the seconds between two escalation runs (setting FRONTLINE_ESCALATION_INTERVAL_SECONDS,
+    default one hour); 0 or less turns the schedule off."""
+    return int(getattr(settings, "FRONTLINE_ESCALATION_INTERVAL_SECONDS", 3600))
+
+
+@task(takes_context=True)
+def escalation_run(context: TaskContext[Any, Any]) -> dict[str, int]:
+    """Queue the next run, then mark and escalate overdue problems and prune intake rate-limit records."""
+    from frontline.ledger.services import escalate_overdue, public_intake_prune
+
+    interval = escalation_interval_seconds()
+    if interval > 0:
+        escalation_ensure_scheduled(
+            run_after=timezone.now() + timedelta(seconds=interval), exclude_id=str(context.task_result.id)
+        )
+    result = escalate_overdue()
+    result["pruned_intake_records"] = public_intake_prune()
+    logger.info("escalation run: %s", result)
+    return result
+
+
+def _lock(using: str) -> None:
+    """Serialize the check-then-enqueue across processes (SQLite's IMMEDIATE transactions already do)."""
+    connection = transaction.get_connection(using)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def escalation_ensure_scheduled(*, run_after: datetime | None = None, exclude_id: str | None = None) -> bool:
+    """Queue an escalation run unless one is already queued or running; return whether one was queued.
+
+    `run_after` None means as soon as a worker is free. `exclude_id` is the run that is calling
+    (its own row is "running"). Only the database backend keeps a queue to look at; with another
+    backend nothing is scheduled.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if escalation_interval_seconds() <= 0:
+        return False
+    backend = escalation_run.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        logger.warning("escalation not scheduled: the task backend %s keeps no queue", type(backend).__name__)
+        return False
+    using = DBTaskResult.objects.db
+    with transaction.atomic(using=using):
+        _lock(using)
+        # A run left "running" by a worker that died is stale after one interval.
+        stale_before = timezone.now() - timedelta(seconds=max(escalation_interval_seconds(), 600))
+        pending = DBTaskResult.objects.filter(task_path=escalation_run.module_path, backend_name=backend.alias).filter(
+            Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gte=stale_before)
+        )
+        if exclude_id is not None:
+            pending = pending.exclude(id=exclude_id)
+        if pending.exists():
+            return False
+        task_: Any = escalation_run.using(run_after=run_after) if run_after is not None else escalation_run
+        task_.enqueue()
+    return True
