@@ -48,6 +48,7 @@ assets:
 
 system-deps:
 	@command -v msgfmt >/dev/null || scripts/apt-install gettext
+	@$(BIN)/python -W error::UserWarning -c 'import weasyprint' >/dev/null 2>&1 && fc-list :lang=zh family | grep -q . || scripts/apt-install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 	@$(BIN)/frontline compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
 	@$(BIN)/frontline collectstatic --noinput -v 0
 

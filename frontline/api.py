@@ -1,22 +1,62 @@
 """The REST API (django-ninja): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
+import copy
+import time
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
+from frontline.core.access import access_for
 from frontline.core.errors import ApplicationError, ConflictError
-from frontline.core.models import User
+from frontline.core.models import ApiToken, User
 from frontline.core.services import api_token_user
+
+# A client that sends many requests (an app posting problems) would spend two or three queries of
+# each on the same token, user, unit, roles and cadre record; each process keeps them for
+# API_AUTH_CACHE_SECONDS (setting, default 5; 0 turns it off). Revoking a token drops it at once
+# in the process that revoked it; elsewhere a revocation, an expiry or a change of the user's
+# roles, unit or active flag takes effect within that time.
+_PRINCIPALS_MAX = 10_000
+_principals: dict[str, tuple[float, User]] = {}
+
+
+def bearer_user(key: str) -> User | None:
+    """Return the user behind a bearer key (see `api_token_user`), with access and cadre loaded.
+
+    Each call gets its own copy, so that what a request caches on its user stays in that request.
+    """
+    seconds = float(getattr(settings, "API_AUTH_CACHE_SECONDS", 5))
+    key_hash = ApiToken.hash(key)
+    now = time.monotonic()
+    cached = _principals.get(key_hash)
+    if cached is not None and now - cached[0] < seconds:
+        return copy.copy(cached[1])
+    user = api_token_user(key=key)
+    if user is None or seconds <= 0:
+        _principals.pop(key_hash, None)
+        return user
+    access_for(user)  # roles, kept on the instance
+    hasattr(user, "cadre")  # the cadre record or its absence, kept on the instance
+    if len(_principals) >= _PRINCIPALS_MAX:
+        _principals.clear()
+    _principals[key_hash] = (now, user)
+    return copy.copy(user)
+
+
+def bearer_forget(key: str) -> None:
+    """Drop a key from this process's cache (after revoking it)."""
+    _principals.pop(ApiToken.hash(key), None)
 
 
 class BearerAuth(HttpBearer):
     """`Authorization: Bearer <token>` from POST /api/v1/auth/token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_user(key=token)
+        user = bearer_user(token)
         if user is not None:
             request.user = user
         return user
@@ -69,6 +109,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
+    from frontline.appraisal.api import router as appraisal_router
     from frontline.cadres.api import router as cadres_router
     from frontline.core.api import router as auth_router
     from frontline.dispatch.api import router as dispatch_router
@@ -76,6 +117,7 @@ def _register() -> None:
     from frontline.ledger.api import router as ledger_router
     from frontline.org.api import router as org_router
     from frontline.posts.api import router as posts_router
+    from frontline.talent.api import router as talent_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", org_router)
@@ -84,6 +126,8 @@ def _register() -> None:
     api.add_router("/imports", excel_router)
     api.add_router("/", dispatch_router)
     api.add_router("/", ledger_router)
+    api.add_router("/", appraisal_router)
+    api.add_router("/", talent_router)
 
 
 _register()

@@ -11,6 +11,8 @@ urlpatterns = [
     path("excel/", include("frontline.excel.urls")),
     path("dispatch/", include("frontline.dispatch.urls")),
     path("ledger/", include("frontline.ledger.urls")),
+    path("talent/", include("frontline.talent.urls")),
+    path("appraisal/", include("frontline.appraisal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -11,12 +11,16 @@ The formulas live in `indicators.py` (what is counted, as set-based queries) and
 (normalization and weighting, no Django import); every write goes through `services.py`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from frontline.core.errors import ApplicationError
 
 # --- Schemes -----------------------------------------------------------------------------------
 
@@ -273,6 +277,16 @@ class Suggestion(models.Model):
 # --- Periods and scores --------------------------------------------------------------------------
 
 
+def refuse_if_period_locked(period_id: int | None) -> None:
+    """Raise ApplicationError("locked") when the period is locked: its rows never change again.
+
+    A guard in the models' save() and delete() for writes that do not go through the services
+    (the admin, a shell); the services check the lock themselves, under a row lock.
+    """
+    if period_id is not None and AppraisalPeriod.objects.filter(pk=period_id, status=PeriodStatus.LOCKED).exists():
+        raise ApplicationError(str(_("考核期已锁定，得分、调整、预警和项目考评都不能再修改。")), code="locked")
+
+
 class PeriodKind(models.TextChoices):
     MONTH = "month", _("月度")
     QUARTER = "quarter", _("季度")
@@ -328,8 +342,16 @@ class AppraisalPeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.scheme.campaign} {self.label}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_period_locked(self.pk)  # the lock itself saves a row that is not locked yet
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("appraisal:period_detail", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        refuse_if_period_locked(self.pk)
+        return super().delete(*args, **kwargs)
 
     @property
     def label(self) -> str:
@@ -391,8 +413,16 @@ class CadreScore(models.Model):
     def __str__(self) -> str:
         return f"{self.cadre} {self.total}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_period_locked(self.period_id)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("appraisal:score_detail", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        refuse_if_period_locked(self.period_id)
+        return super().delete(*args, **kwargs)
 
 
 class ScoreAdjustment(models.Model):
@@ -415,6 +445,17 @@ class ScoreAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score_id} {self.old_total}→{self.new_total}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_period_locked(self._period_id())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        refuse_if_period_locked(self._period_id())
+        return super().delete(*args, **kwargs)
+
+    def _period_id(self) -> int | None:
+        return CadreScore.objects.filter(pk=self.score_id).values_list("period_id", flat=True).first()
 
 
 class PerformanceNote(models.Model):
@@ -485,6 +526,14 @@ class IntegrityFlag(models.Model):
     def __str__(self) -> str:
         return f"{self.cadre} {self.get_kind_display()}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_period_locked(self.period_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        refuse_if_period_locked(self.period_id)
+        return super().delete(*args, **kwargs)
+
 
 # --- The project ranking (红旗项目) ------------------------------------------------------------
 
@@ -522,3 +571,11 @@ class ProjectAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} {self.total}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_period_locked(self.period_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        refuse_if_period_locked(self.period_id)
+        return super().delete(*args, **kwargs)
