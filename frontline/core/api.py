@@ -59,7 +59,10 @@ def token_revoke(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token used for this request."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer ") and isinstance(request.user, User):
+        from frontline.api import bearer_forget
+
         api_token_revoke(user=request.user, key=header[7:].strip())
+        bearer_forget(header[7:].strip())
     return Status(204, None)
 
 

@@ -9,6 +9,9 @@
 
 People are generated (frontline.demo.people); places, units and companies are the real ones the
 articles name. Cadres go through `cadre_create`, so each one is validated and audited like any other.
+Campaigns and deployments come from frontline.demo.dispatching, the ledger (visits, problems,
+ratings, matchmakings) from frontline.demo.ledgering, the appraisals, reserve pool, promotions and
+merits from frontline.demo.appraising.
 """
 
 import random
@@ -27,8 +30,11 @@ from frontline.core.audit import audit
 from frontline.core.errors import ApplicationError
 from frontline.core.models import AuditAction, DataScope, Role, User
 from frontline.demo import catalog
-from frontline.demo.dispatching import build_dispatch
+from frontline.demo.appraising import DEMO_CADRE_POST, build_appraisal
+from frontline.demo.dispatching import ZENGDU_CAMPAIGN, build_dispatch
+from frontline.demo.ledgering import STAFF_UNITS, accounts_for_ledger, build_ledger
 from frontline.demo.people import PersonGenerator
+from frontline.dispatch.models import Deployment
 from frontline.org.loader import load_regions
 from frontline.org.models import Region, RegionLevel, Unit, UnitKind
 from frontline.org.services import unit_create
@@ -41,7 +47,9 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("demo-hubei", "湖北省委（领导）：全省数据，即新港园区和曾都区"),
     ("demo-xingang", "新港园区党工委组织部：园区 59 名下沉干部"),
     ("demo-zengdu", "曾都区委组织部：50 名年轻干部"),
+    ("demo-cadre", "曾都区年轻干部（下沉新农湾改造项目）：仅本人的考核得分、明细和实绩清单"),
     ("demo-grid", "新港园区网格长（下沉干部）：仅本人"),
+    ("demo-land", "黄石市自然资源和规划局（职能部门）：交办给本局的问题，签收、反馈、办结"),
     ("demo-lianyungang", "连云港市委组织部：66 名乡镇（街道）党政正职"),
     ("demo-luohe", "漯河市委组织部：驻企特派员"),
     ("demo-shandong", "山东省委（领导）：省派 35 名和威海市派 2400 名干部"),
@@ -84,6 +92,8 @@ def build_demo(*, log: Callable[[str], object] = print, all_regions: bool = True
         builder.weihai()
         builder.dispatch()
         builder.create_users()
+        builder.ledger()
+        builder.appraisal()
         return builder.summary()
 
 
@@ -107,6 +117,8 @@ class _DemoBuilder:
         self.grid_cadre: Cadre | None = None
         self.region_count = 0
         self.dispatch_summary = ""
+        self.ledger_summary = ""
+        self.appraisal_summary = ""
 
     # Helpers -------------------------------------------------------------------------------
 
@@ -252,6 +264,7 @@ class _DemoBuilder:
             ),
             ("leader", "领导", DataScope.SUBTREE, {"can_export": True}),
             ("deployed-cadre", "下沉干部", DataScope.OWN, {}),
+            ("department-staff", "职能部门工作人员", DataScope.NODE, {}),
             ("auditor", "审计员", DataScope.OWN, {"can_audit": True}),
             (
                 "admin",
@@ -281,6 +294,9 @@ class _DemoBuilder:
         u("hubei-org", "中共湖北省委组织部", region="42", parent="hubei", kind=org)
         u("huangshi", "中共黄石市委", region="4202", parent="hubei", kind=party)
         u("huangshi-org", "中共黄石市委组织部", region="4202", parent="huangshi", kind=org)
+        # The city bureaus that approve land use and environmental acceptance for the park's projects.
+        u("huangshi-land", "黄石市自然资源和规划局", region="4202", parent="huangshi", kind=dept)
+        u("huangshi-environment", "黄石市生态环境局", region="4202", parent="huangshi", kind=dept)
         u("xingang", "新港园区", region="420222103", parent="huangshi", kind=UnitKind.PARK)
         u("xingang-org", "新港园区党工委组织部", region="420222103", parent="xingang", kind=org)
         u("xingang-projects", "新港园区项目建设指挥部办公室", region="420222103", parent="xingang", kind=dept)
@@ -857,6 +873,53 @@ class _DemoBuilder:
         self.dispatch_summary = build_dispatch(self.units, grid_cadre=self.grid_cadre)
         self.step(f"选派：{self.dispatch_summary}")
 
+    def ledger(self) -> None:
+        """Write the ledger of the five programs, after the deployments and accounts it builds on."""
+        self.create_ledger_accounts()
+        self.ledger_summary = build_ledger(self.units)
+        self.step(f"台账：{self.ledger_summary}")
+
+    def appraisal(self) -> None:
+        """Appraise the months the ledger recorded, then the reserve pool, promotions and merits."""
+        self.appraisal_summary = build_appraisal(self.units, people=self.people)
+        self.step(f"考核：{self.appraisal_summary}")
+
+    def create_ledger_accounts(self) -> None:
+        """Give accounts to the people the ledger story acts as; nobody signs in with them.
+
+        The deployed cadres who register problems get the deployed-cadre role (their own records)
+        and are linked to their cadre record, so that their problems count for them; each
+        department that handles the demo's problems gets a clerk (department-staff: that
+        department only) unless it has one (demo-land). The accounts have no usable password:
+        the published logins are DEMO_LOGINS.
+        """
+        cadre_role, staff_role = self.roles["deployed-cadre"], self.roles["department-staff"]
+        accounts: list[tuple[str, Unit, Role, str, Cadre | None]] = [
+            (username, cadre.home_unit, cadre_role, cadre.name, cadre)
+            for username, cadre in accounts_for_ledger(self.units)
+        ]
+        for key in STAFF_UNITS:
+            if not User.objects.filter(unit=self.units[key], roles=staff_role).exists():
+                clerk = self.people.name(self.people.gender())
+                accounts.append((f"staff-{key}", self.units[key], staff_role, clerk, None))
+        for username, unit, role, full_name, cadre in accounts:
+            user = User(username=username, full_name=full_name, unit=unit)
+            user.set_unusable_password()
+            user.save()
+            user.roles.set([role])
+            audit(
+                actor=None,
+                action=AuditAction.CREATE,
+                obj=user,
+                changes={"unit": (None, unit), "roles": (None, [role.code])},
+                note="demo data",
+            )
+            if cadre is not None:
+                cadre.user = user
+                cadre.save(update_fields=["user", "updated_at"])
+                audit(actor=None, action=AuditAction.UPDATE, obj=cadre, changes={"user": (None, username)})
+        self.step(f"台账账号：{len(accounts)} 个（干部和职能部门工作人员，不可登录）")
+
     # Accounts -------------------------------------------------------------------------------
 
     def create_users(self) -> None:
@@ -866,7 +929,9 @@ class _DemoBuilder:
             ("demo-hubei", units["hubei"], ["leader"], False),
             ("demo-xingang", units["xingang"], ["org-department"], False),
             ("demo-zengdu", units["zengdu"], ["org-department"], False),
+            ("demo-cadre", None, ["deployed-cadre"], False),
             ("demo-grid", units["weiyuankou"], ["deployed-cadre"], False),
+            ("demo-land", units["huangshi-land"], ["department-staff"], False),
             ("demo-lianyungang", units["lianyungang"], ["org-department"], False),
             ("demo-luohe", units["luohe"], ["org-department"], False),
             ("demo-shandong", units["shandong"], ["leader"], False),
@@ -874,10 +939,19 @@ class _DemoBuilder:
             ("demo-auditor", units["hubei"], ["auditor"], False),
         ]
         assert [s[0] for s in specs] == [login for login, _ in DEMO_LOGINS]
+        # demo-cadre is the young Zengdu cadre at the 新农湾 renovation, who settles its relocation disputes.
+        young_cadre = (
+            Deployment.objects.select_related("cadre__home_unit")
+            .get(campaign__name=ZENGDU_CAMPAIGN, post__name=DEMO_CADRE_POST)
+            .cadre
+        )
+        linked = {"demo-grid": self.grid_cadre, "demo-cadre": young_cadre}
         password_hash = ""
-        for username, unit, role_codes, is_admin in specs:
-            if username == "demo-grid" and self.grid_cadre is not None:
-                full_name = self.grid_cadre.name
+        for username, spec_unit, role_codes, is_admin in specs:
+            cadre = linked.get(username)
+            unit = cadre.home_unit if cadre is not None and spec_unit is None else spec_unit
+            if cadre is not None:
+                full_name = cadre.name
             elif is_admin:
                 full_name = "系统管理员"
             else:
@@ -898,10 +972,10 @@ class _DemoBuilder:
                 changes={"unit": (None, unit), "roles": (None, role_codes)},
                 note="demo data",
             )
-            if username == "demo-grid" and self.grid_cadre is not None:
-                self.grid_cadre.user = user
-                self.grid_cadre.save(update_fields=["user", "updated_at"])
-                audit(actor=None, action=AuditAction.UPDATE, obj=self.grid_cadre, changes={"user": (None, username)})
+            if cadre is not None:
+                cadre.user = user
+                cadre.save(update_fields=["user", "updated_at"])
+                audit(actor=None, action=AuditAction.UPDATE, obj=cadre, changes={"user": (None, username)})
         self.step(f"账号：{len(specs)} 个（密码见 frontline demo_logins）")
 
     def summary(self) -> str:
@@ -927,5 +1001,7 @@ class _DemoBuilder:
                 f"{weihai_key} 个重点项目（{weihai_started} 个已开工）",
                 f"区划 {self.region_count} 个",
                 f"账号 {len(DEMO_LOGINS)} 个",
+                f"台账：{self.ledger_summary}",
+                f"考核：{self.appraisal_summary}",
             ]
         )

@@ -6,6 +6,9 @@
 - 威海 "四进": 7 provincial working groups (35 cadres) and 490 city groups (2,400 cadres).
 - 漯河: the flour mill states its own need for a cadre from the grain bureau; a matching run
   picks the bureau's deputy director and is approved, which creates the deployment.
+- 连云港 "一线考察": the 66 township Party and government heads stay in their townships (part
+  time, role 乡镇党政正职); each pair answers for its township's key project, where the city's
+  inspection group looks at the progress ("看重大项目建设进展").
 
 Everything goes through the dispatch services (validated and audited); the large batches use the
 bulk paths so that the whole demo stays fast.
@@ -26,7 +29,13 @@ from frontline.dispatch.models import (
     WorkingGroup,
     frontline_kind_of,
 )
-from frontline.dispatch.runs import RunParams, matching_run_approve, matching_run_execute, matching_run_start
+from frontline.dispatch.runs import (
+    RunParams,
+    matching_run_approve,
+    matching_run_approve_execute,
+    matching_run_execute,
+    matching_run_start,
+)
 from frontline.dispatch.services import (
     CampaignData,
     NewDeployment,
@@ -38,12 +47,24 @@ from frontline.dispatch.services import (
     responsibility_create,
 )
 from frontline.org.models import Unit
-from frontline.posts.models import Post, PostKind
+from frontline.posts.models import Post, PostKind, ProjectStage
+from frontline.posts.services import PostData, post_create
 
 XINGANG_CAMPAIGN = "干部素质提升年"
 ZENGDU_CAMPAIGN = "年轻干部全脱产下沉一线"
 WEIHAI_CAMPAIGN = "“四进”攻坚行动"
 LUOHE_CAMPAIGN = "驻企特派员助企复工复产"
+LIANYUNGANG_CAMPAIGN = "一线考察"
+TOWNSHIP_HEAD_ROLE = ("township_head", "乡镇党政正职")
+# The key project each township without one named in the article answers for (项目攻坚).
+TOWNSHIP_PROJECT_KINDS = (
+    "现代农业产业园",
+    "乡村振兴示范片区",
+    "工业集中区标准厂房",
+    "农村人居环境整治",
+    "特色小镇基础设施",
+    "高标准农田建设",
+)
 
 # Which role a cadre takes at each kind of post, when the program does not say otherwise.
 ROLE_FOR_KIND = {
@@ -98,6 +119,7 @@ def build_dispatch(units: dict[str, Unit], *, grid_cadre: Cadre | None) -> str:
         _zengdu(units, roles),
         _weihai(units, roles),
         _luohe(units, roles),
+        _lianyungang(units),
     ]
     return "；".join(parts)
 
@@ -272,9 +294,15 @@ def _weihai(units: dict[str, Unit], roles: dict[str, DeploymentRole]) -> str:
 
 
 def _luohe(units: dict[str, Unit], roles: dict[str, DeploymentRole]) -> str:
+    campaign = luohe_campaign(units, roles)
+    created = luohe_match(campaign, units)
+    return f"漯河 匹配方案批准 {created} 人"
+
+
+def luohe_campaign(units: dict[str, Unit], roles: dict[str, DeploymentRole]) -> Campaign:
+    """Create Luohe's campaign and the flour mill's own need for a grain-bureau cadre (no run yet)."""
     mill = Post.objects.get(name="中粮面业（漯河）有限公司")
     grain = units["luohe-grain"]
-    start = date(2020, 2, 12)
     campaign = _campaign(
         LUOHE_CAMPAIGN, units["luohe"], date(2020, 2, 10), date(2020, 6, 30), "向重点企业选派驻企特派员", [mill]
     )
@@ -291,7 +319,69 @@ def _luohe(units: dict[str, Unit], roles: dict[str, DeploymentRole]) -> str:
             requester_contact="企业办公室",
         ),
     )
+    return campaign
+
+
+def luohe_match(campaign: Campaign, units: dict[str, Unit]) -> int:
+    """Run the matching over the grain bureau's cadres and approve it; return the deployments created."""
+    grain = units["luohe-grain"]
+    start = date(2020, 2, 12)
     run = matching_run_start(actor=None, campaign=campaign, params=RunParams(unit_ids=(grain.pk,), start_date=start))
     run = matching_run_execute(run_id=run.pk)
-    created = matching_run_approve(actor=None, run=run, expected_version=run.version, today=start)
-    return f"漯河 匹配方案批准 {len(created)} 人"
+    run = matching_run_approve(actor=None, run=run, expected_version=run.version, today=start)
+    # The approval task would run after the commit; the demo carries it out at once.
+    created = matching_run_approve_execute(run_id=run.pk, today=start)
+    if not created:
+        run.refresh_from_db()
+        raise RuntimeError(f"漯河的匹配方案未能批准：{run.error}")
+    return len(created)
+
+
+def _lianyungang(units: dict[str, Unit]) -> str:
+    """The city's "一线考察" of its township heads: both heads of a township at its key project."""
+    role, _created = DeploymentRole.objects.get_or_create(
+        code=TOWNSHIP_HEAD_ROLE[0], defaults={"name": TOWNSHIP_HEAD_ROLE[1], "post_kinds": [], "sort_order": 200}
+    )
+    heads = _cadres_under(units["lianyungang"])
+    assert len(heads) == 66, len(heads)
+    by_township: dict[int, list[Cadre]] = {}
+    for cadre in heads:
+        by_township.setdefault(cadre.home_unit_id, []).append(cadre)
+    named = {
+        post.unit_id: post
+        for post in Post.objects.filter(unit_id__in=list(by_township), kind=PostKind.PROJECT, is_key=True).order_by(
+            "-pk"
+        )
+    }
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    items: list[NewDeployment] = []
+    for n, (unit_id, pair) in enumerate(by_township.items()):
+        post = named.get(unit_id)
+        if post is None:
+            township = pair[0].home_unit
+            post = post_create(
+                actor=None,
+                data=PostData(
+                    kind=PostKind.PROJECT,
+                    name=f"{township.name}{TOWNSHIP_PROJECT_KINDS[n % len(TOWNSHIP_PROJECT_KINDS)]}项目",
+                    region_code=township.region.code,
+                    unit_id=unit_id,
+                    is_key=True,
+                    stage=ProjectStage.CONSTRUCTION,
+                    description="乡镇党政正职包保的重点项目，市委组织部一线考察时查看建设进展",
+                ),
+                today=start,
+            )
+        items += [NewDeployment(cadre=c, post=post, role=role) for c in pair]
+    campaign = _campaign(
+        LIANYUNGANG_CAMPAIGN,
+        units["lianyungang"],
+        start,
+        end,
+        "在招商引资、项目攻坚、乡村振兴、社会治理、舆情化解“五个一线”考察乡镇（街道）党政正职",
+        [item.post for item in items],
+    )
+    deployment_bulk_create(
+        actor=None, items=items, start_date=start, planned_end=end, is_full_time=False, campaign=campaign
+    )
+    return f"连云港 {len(items)} 名乡镇党政正职一线考察"

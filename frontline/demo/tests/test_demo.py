@@ -1,7 +1,8 @@
 """The demo data holds the seed articles' real figures, in the right scopes, with valid generated people.
 
 The demo is built once for the module (about ten seconds) inside a transaction that is rolled
-back at the end; each test runs in its own savepoint on top of it.
+back at the end; each test runs in its own savepoint on top of it. The callbacks the build leaves
+for the commit (the workflow's notifications, the demo's dating of them) run as if it committed.
 """
 
 from datetime import date
@@ -9,8 +10,8 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count
-from django.test import Client, override_settings
+from django.db.models import Count, F
+from django.test import Client, TestCase, override_settings
 
 from frontline.cadres.models import Cadre, Rank
 from frontline.cadres.selectors import cadre_list
@@ -33,7 +34,8 @@ TODAY = date(2026, 1, 1)
 def demo(django_db_setup, django_db_blocker):
     fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), transaction.atomic(), fast_hashing:
-        summary = build_demo(log=lambda _message: None, all_regions=False)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            summary = build_demo(log=lambda _message: None, all_regions=False)
         yield summary
         transaction.set_rollback(True)
 
@@ -386,3 +388,249 @@ def test_luohe_deployment_comes_from_an_approved_matching_run(demo, db):
     assert deployment.cadre.home_unit.name == "漯河市粮食和物资储备局"
     assert deployment.cadre.rank == Rank.DEPUTY_DIVISION
     assert deployment.role.code == "enterprise_commissioner"
+
+
+# The ledger: the seeds' problems, visits, ratings and matchmakings, as the scoped users see them --
+
+
+def push_problems(user: User):
+    from frontline.demo.ledgering import HUNDRED_DAYS
+    from frontline.ledger.selectors import ProblemFilters, problem_list
+
+    first, last = HUNDRED_DAYS
+    return problem_list(user=user, filters=ProblemFilters(created_from=first, created_to=last))
+
+
+def test_the_park_sees_62_project_problems_solved_in_the_hundred_day_push(users):
+    from django.utils.timezone import localdate
+
+    from frontline.demo.ledgering import HUNDRED_DAYS
+    from frontline.ledger.models import ProblemStatus
+    from frontline.org.models import UnitKind
+
+    first, last = HUNDRED_DAYS
+    assert (last - first).days + 1 == 100
+    problems = push_problems(users["demo-xingang"]).select_related("rating", "department")
+    assert problems.count() == 62
+    assert problems.filter(status=ProblemStatus.CLOSED).count() == 62
+    assert not problems.exclude(post__kind=PostKind.PROJECT, post__is_key=True).exists()
+    for problem in problems:
+        assert first <= localdate(problem.resolved_at) <= last
+        assert localdate(problem.resolved_at) <= problem.resolve_due  # within its deadline
+        assert problem.rating.satisfied
+        assert problem.rating.created_at == problem.closed_at
+        assert not problem.closed_without_confirmation
+        assert problem.department.kind == UnitKind.FUNCTIONAL_DEPARTMENT
+        assert problem.solution_plan.startswith("一个难题、一套方案")
+        assert problem.resolution
+
+
+def test_land_use_approval_and_environmental_acceptance_are_the_typical_blockers(users):
+    from collections import Counter
+
+    problems = push_problems(users["demo-xingang"])
+    categories = Counter(problems.values_list("category__code", flat=True))
+    assert categories.most_common(2) == [("land-approval", 16), ("environmental-review", 14)]
+    assert {"infrastructure", "financing", "labour-hiring"} <= set(categories)
+    by_department = dict(problems.values_list("category__code", "department__name").distinct())
+    assert by_department["land-approval"] == "黄石市自然资源和规划局"
+    assert by_department["environmental-review"] == "黄石市生态环境局"
+
+
+def test_each_push_problem_was_logged_on_a_site_visit_by_the_commissioner_who_answers_for_the_project(users):
+    from django.utils.timezone import localdate
+
+    from frontline.dispatch.models import ResponsibilityAssignment, ResponsibilityLevel
+    from frontline.ledger.models import ProblemSource
+
+    problems = push_problems(users["demo-xingang"]).select_related("visit", "cadre", "created_by")
+    weekend_visits = 0
+    for problem in problems:
+        assert problem.source == ProblemSource.VISIT
+        assert problem.visit.post_id == problem.post_id
+        assert problem.visit.cadre_user_id == problem.created_by_id
+        assert problem.cadre.user_id == problem.created_by_id
+        assert ResponsibilityAssignment.objects.filter(
+            post=problem.post, cadre=problem.cadre, level=ResponsibilityLevel.LEADERSHIP
+        ).exists()
+        assert problem.visit.visited_at < problem.created_at
+        weekend_visits += localdate(problem.visit.visited_at).weekday() >= 5
+    assert weekend_visits >= 5  # "周末跑工地，问题不过夜"
+    commissioner = problems.first().created_by
+    assert not commissioner.has_usable_password()
+    assert access_for(commissioner).scope == DataScope.OWN
+
+
+def test_every_push_problem_has_a_timeline_in_order_matching_its_timestamps_and_audit(users):
+    from django.utils.timezone import localdate
+
+    from frontline.ledger.holidays import load_calendar
+    from frontline.ledger.services import deadline_limits
+    from frontline.ledger.workdays import add_working_days
+
+    calendar = load_calendar()
+    same_day = 0
+    problems = push_problems(users["demo-xingang"]).select_related("category", "rating")
+    for problem in problems:
+        events = list(problem.events.order_by("id"))
+        actions = [e.action for e in events]
+        assert actions[:3] == ["register", "hand_over", "accept"]
+        assert actions[-2:] == ["resolve", "confirm"]
+        assert set(actions[3:-2]) <= {"update"}
+        times = [e.created_at for e in events]
+        assert times == sorted(times)
+        assert times[0] == problem.created_at
+        assert times[1] == problem.handed_over_at
+        assert times[2] == problem.acknowledged_at
+        assert times[-2] == problem.resolved_at
+        assert times[-1] == problem.closed_at
+        assert problem.clock_started_on == localdate(problem.handed_over_at)
+        limit = deadline_limits(problem.category, problem.level).resolve_days
+        assert problem.resolve_due == add_working_days(problem.clock_started_on, limit, calendar).due
+        assert AuditLog.objects.filter(object_type="ledger.problem", object_id=str(problem.pk)).count() == len(events)
+        # 问题不过夜: signed for the day it is handed over, or the next working day after a weekend visit.
+        signed = localdate(problem.acknowledged_at)
+        assert signed <= add_working_days(localdate(problem.handed_over_at), 1, calendar).due
+        same_day += bool(problem.acknowledged_same_day)
+    assert same_day > len(problems) / 2
+
+
+def test_zengdu_sees_none_of_the_park_problems_and_gets_404_on_each(users):
+    from frontline.ledger.models import Problem
+    from frontline.ledger.selectors import problem_list
+
+    park = Problem.objects.filter(post_unit__path__startswith=Unit.objects.get(name="新港园区").path)
+    assert park.count() > 62
+    assert not problem_list(user=users["demo-zengdu"]).filter(pk__in=park.values("pk")).exists()
+    client = demo_client("demo-zengdu")
+    for pk in park.values_list("pk", flat=True)[:8]:
+        assert client.get(f"/ledger/problems/{pk}/").status_code == 404
+        assert client.get(f"/api/v1/problems/{pk}").status_code == 404
+
+
+def test_the_park_office_finds_the_62_on_the_problem_list_page(users):
+    client = demo_client("demo-xingang")
+    page = client.get("/ledger/problems/", {"created_from": "2025-04-01", "created_to": "2025-07-09"})
+    assert "共 62 条" in page.content.decode()
+    pk = push_problems(users["demo-xingang"]).first().pk
+    detail = client.get(f"/ledger/problems/{pk}/").content.decode()
+    assert "一个难题、一套方案" in detail
+
+
+def test_the_grid_head_keeps_the_residents_medicine_purchases(users):
+    from frontline.dispatch.models import Deployment
+    from frontline.ledger.models import ProblemStatus, RequesterKind
+    from frontline.ledger.selectors import my_open_problems, problem_list
+
+    grid_head = users["demo-grid"]
+    mine = problem_list(user=grid_head).select_related("post", "department", "cadre")
+    assert mine.count() == 8
+    grid = Deployment.objects.get(cadre__user=grid_head).post
+    for problem in mine:
+        assert problem.category.code == "livelihood"
+        assert problem.requester_kind == RequesterKind.RESIDENT
+        assert problem.created_by == grid_head
+        assert problem.cadre is not None
+        assert problem.cadre.user == grid_head
+        assert problem.department is not None
+        assert problem.department.name == "新港园区社会事务局"
+        assert grid.pk in (problem.post.pk, problem.post.parent_id)
+        assert problem.solution_plan.startswith("记入民情台账")
+    closed = mine.filter(status=ProblemStatus.CLOSED)
+    assert closed.count() == 6
+    assert all(p.rating.satisfied for p in closed)
+    reopened = closed.get(reopen_count=1)
+    assert [e.action for e in reopened.events.order_by("id")][-4:] == ["reopen", "update", "resolve", "confirm"]
+    assert my_open_problems(user=grid_head).count() == 2
+    assert set(push_problems(grid_head).values_list("pk", flat=True)) == set()  # only the park's office sees the push
+
+
+def test_the_luohe_wheat_problem_was_resolved_on_day_three_and_rated_satisfied(users):
+    from django.utils.timezone import localdate
+
+    from frontline.dispatch.models import Deployment
+    from frontline.ledger.models import ProblemStatus
+    from frontline.ledger.selectors import problem_list
+
+    problem = problem_list(user=users["demo-luohe"]).get()
+    deployment = Deployment.objects.get(post__name="中粮面业（漯河）有限公司")
+    assert problem.post == deployment.post
+    assert problem.category.code == "raw-materials"
+    assert problem.created_by == deployment.cadre.user
+    assert problem.cadre == deployment.cadre
+    assert "副局长" in problem.cadre.position
+    assert problem.department is not None
+    assert problem.department.name == "漯河市粮食和物资储备局"
+    assert localdate(problem.created_at) == deployment.start_date  # his first day at the mill
+    assert (localdate(problem.resolved_at) - localdate(problem.created_at)).days == 3
+    assert "2000 吨小麦" in problem.resolution
+    assert problem.status == ProblemStatus.CLOSED
+    assert problem.rating.satisfied
+    assert not problem_list(user=users["demo-xingang"]).filter(pk=problem.pk).exists()
+
+
+def test_weihai_matched_dishang_with_8_firms_for_200_million_yuan_of_orders(users):
+    from decimal import Decimal
+
+    from frontline.ledger.models import ListItemStatus, ListKind, MatchmakingStatus
+    from frontline.ledger.selectors import list_items
+
+    need = list_items(user=users["demo-weihai"], kind=ListKind.NEED).get(post__name="迪尚医疗科技有限公司")
+    assert need.status == ListItemStatus.DONE
+    matches = list(need.matches_as_need.select_related("resource__post"))
+    assert len(matches) == 8
+    assert {m.status for m in matches} == {MatchmakingStatus.SIGNED}
+    assert sum(m.amount or 0 for m in matches) == Decimal(20000)  # 万元: ¥200M
+    assert len({m.resource.post_id for m in matches}) == 8
+    assert all(m.resource.post.region_id.startswith("37") for m in matches)
+    # The firms are the province's: Shandong sees their spare capacity, Weihai the signed orders.
+    resources = list_items(user=users["demo-shandong"], kind=ListKind.RESOURCE).filter(matches_as_resource__need=need)
+    assert resources.count() == 8
+    assert not list_items(user=users["demo-hubei"]).filter(pk=need.pk).exists()
+    page = demo_client("demo-weihai").get(f"/ledger/lists/{need.pk}/").content.decode()
+    assert page.count("已签约") >= 8
+
+
+def test_the_inbox_and_the_board_have_work_to_show(users):
+    from frontline.ledger.models import EscalationLevel, Notification, ProblemStatus
+    from frontline.ledger.selectors import department_inbox, problem_list, supervisor_board
+
+    inbox = department_inbox(user=users["demo-land"])
+    assert set(inbox.values_list("status", flat=True)) == {ProblemStatus.HANDED_OVER, ProblemStatus.IN_PROGRESS}
+    waiting = inbox.get(status=ProblemStatus.HANDED_OVER)
+    board = supervisor_board(user=users["demo-xingang"])
+    overdue = list(board["overdue"])
+    assert len(overdue) == 1
+    assert overdue[0].level == EscalationLevel.COUNTY  # the overdue job escalated it
+    assert [e.action for e in overdue[0].events.order_by("id")][-1] == "escalate"
+    sent_back = board["sent_back"].get()
+    assert sent_back.send_back_count == 1
+    assert sent_back.department is not None
+    assert sent_back.department.name == "黄石市自然资源和规划局"
+    assert sent_back.status == ProblemStatus.IN_PROGRESS
+    assert problem_list(user=users["demo-xingang"]).filter(status=ProblemStatus.RESOLVED).count() == 1
+    assert waiting.title in demo_client("demo-land").get("/ledger/inbox/").content.decode()
+    assert overdue[0].title in demo_client("demo-xingang").get("/ledger/board/").content.decode()
+    # Notifications are dated by the step that sent them, read once someone acted on the problem.
+    unread = Notification.objects.filter(user=users["demo-land"], read_at__isnull=True)
+    assert list(unread.values_list("problem_id", flat=True)) == [waiting.pk]
+    assert unread.get().created_at == waiting.handed_over_at
+    assert not Notification.objects.filter(problem__status=ProblemStatus.CLOSED, read_at__isnull=True).exists()
+
+
+def test_the_park_office_sees_the_visits_of_its_cadres(users):
+    from frontline.ledger.selectors import visit_list
+
+    visits = visit_list(user=users["demo-xingang"])
+    assert visits.filter(post__kind=PostKind.PROJECT).count() >= 62
+    assert visits.filter(post__kind=PostKind.ENTERPRISE).count() >= 50
+    assert visits.filter(cadre_user=users["demo-grid"]).exists()
+    assert not visit_list(user=users["demo-zengdu"]).filter(pk__in=visits.values("pk")).exists()
+    assert not visits.filter(visited_at__date__lt=date(2025, 3, 1)).exists()  # the park's campaign began then
+    assert not visits.exclude(created_at=F("visited_at")).exists()
+
+
+def test_the_summary_reports_the_ledger(demo):
+    assert "新港园区百日攻坚 62 个项目难题已解决" in demo
+    assert "订单 20000 万元" in demo
+    assert "漯河小麦难题登记后第三天解决" in demo
