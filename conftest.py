@@ -5,7 +5,9 @@ import shutil
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from frontline.core.testing import PASSWORD, World, build_world
 
@@ -57,6 +59,15 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def _fast_password_hashing(settings) -> None:
     """Hash test passwords quickly; production keeps Django's PBKDF2 default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in Chinese: a request in English leaves English active in its thread
+    (LocaleMiddleware activates but never resets), which would change what later tests store."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def _is_transactional(item: pytest.Item) -> bool:

@@ -166,6 +166,23 @@ def build_province() -> dict[str, Any]:
     }
 
 
+def load_province() -> dict[str, Any]:
+    """Return the world `build_province` made, read back from a database kept with --keep."""
+    from frontline.core.models import User
+    from frontline.org.models import Unit, UnitKind
+    from frontline.posts.models import Post
+
+    return {
+        "counties": list(Unit.objects.filter(depth=2).order_by("pk")),
+        "departments": list(Unit.objects.filter(kind=UnitKind.FUNCTIONAL_DEPARTMENT).order_by("pk")),
+        "clerks": list(User.objects.filter(username__startswith="clerk").order_by("pk")),
+        "officials": list(User.objects.filter(username__startswith="county").order_by("pk")),
+        "province": User.objects.get(username="province"),
+        "cadre": User.objects.get(username="cadre"),
+        "posts": list(Post.objects.values_list("pk", "region_id", "unit_id")),
+    }
+
+
 def fill(world: dict[str, Any], n: int, seed: int) -> float:
     """COPY `n` problems and their timelines into the database; return seconds."""
     from django.db import connection
@@ -549,15 +566,20 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    world = build_province()
-    seconds = fill(world, args.problems, args.seed)
     from frontline.ledger.models import Problem, ProblemEvent
 
-    print(
-        f"measure=fill problems={Problem.objects.count()} events={ProblemEvent.objects.count()} seconds={seconds:.1f}"
-    )
+    if args.reuse:
+        world = load_province()
+        print(f"reusing problems={Problem.objects.count()}")
+    else:
+        call_command("migrate", verbosity=0)
+        world = build_province()
+        seconds = fill(world, args.problems, args.seed)
+        print(
+            f"measure=fill problems={Problem.objects.count()} events={ProblemEvent.objects.count()} "
+            f"seconds={seconds:.1f}"
+        )
     measures = set(args.measures.split(","))
     for name, users, path in (
         ("inbox", world["clerks"], "/ledger/inbox/"),
@@ -592,11 +614,18 @@ def main() -> None:
         help="comma-separated: inbox, board, board_county, board_province, problem_list, similar, intake",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for EXPLAIN)")
+    parser.add_argument("--reuse", metavar="DATABASE", help="measure a database kept with --keep, without filling")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
     workdir = Path(tempfile.mkdtemp(prefix="frontline-bench-ledger-"))
     os.environ["FRONTLINE_VAR_DIR"] = str(workdir)
-    admin_url, name = prepare_database()
+    if args.reuse:  # a database kept by an earlier run: measure again without filling
+        admin_url, _, _old = os.environ.get("DATABASE_URL", "").rpartition("/")
+        admin_url, name = f"{admin_url}/{_old}", args.reuse
+        os.environ["DATABASE_URL"] = f"{admin_url.rpartition('/')[0]}/{name}"
+        args.keep = True
+    else:
+        admin_url, name = prepare_database()
     try:
         run(args, workdir)
     finally:

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 
 from frontline.core.context import current_ip
+from frontline.core.inserts import insert_instance
 from frontline.core.models import AuditAction, AuditLog, User
 
 
@@ -37,7 +38,7 @@ def audit(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     clean_changes = {k: [_json_value(v[0]), _json_value(v[1])] for k, v in (changes or {}).items()}
-    return AuditLog.objects.create(
+    entry = AuditLog(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor_name or (actor.get_username() if actor is not None and actor.pk else ""),
         action=action,
@@ -48,6 +49,8 @@ def audit(
         ip=current_ip.get(),
         note=note[:500],
     )
+    insert_instance(entry)  # the ORM's save compiles its INSERT anew each time; audit rows are many
+    return entry
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

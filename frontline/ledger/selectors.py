@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from frontline.core.access import access_for, unit_scope_q
+from frontline.core.inserts import get_with_related
 from frontline.core.models import DataScope, User
 from frontline.ledger.models import (
     OPEN_STATUSES,
@@ -248,7 +249,7 @@ def get_postable_post(*, user: User, pk: int) -> Post:
     Most requests come from someone whose unit manages the post: that is decided on the loaded
     post without the deployment subqueries; any other case asks `postable_posts` itself.
     """
-    post = Post.objects.select_related("unit").filter(pk=pk).order_by().first()
+    post = get_with_related(Post, pk, "unit")  # the ORM's compilation is a third of an intake's time
     if post is not None and _post_unit_reachable(user, post):
         return post
     return get_object_or_404(postable_posts(user=user), pk=pk)

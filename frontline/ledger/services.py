@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -25,6 +25,7 @@ from frontline.core import crypto
 from frontline.core.audit import audit
 from frontline.core.errors import ApplicationError, ConflictError
 from frontline.core.idcodes import CodeError, mask_mobile, validate_mobile
+from frontline.core.inserts import insert_instance
 from frontline.core.models import AuditAction, User
 from frontline.dispatch.models import Deployment, DeploymentStatus
 from frontline.ledger.holidays import load_calendar, work_calendar
@@ -428,22 +429,19 @@ def _problem_by_key(key_hash: str | None) -> Problem | None:
     return Problem.objects.select_related("post", "category").filter(idempotency_key=key_hash).first()
 
 
-def responsible_cadre_id(actor: User | None, post: Post) -> int | Subquery:
-    """Return the cadre a new problem counts for: the registering cadre, else one deployed at the post.
+def _deployed_cadre_sql() -> tuple[str, str]:
+    """Return SQL choosing the cadre deployed at a post (full-time first, then the longest-serving).
 
-    The actor's cadre record comes with an API principal (see `frontline.api.bearer_user`) or is
-    loaded here. Otherwise the post's active deployment (full-time first, then the longest-serving)
-    is returned as a subquery for the problem's INSERT, which saves a round trip per registration;
-    the saved problem holds the chosen id (or None), read back with RETURNING.
+    A new problem counts for the registering cadre (whose record comes with an API principal, see
+    `frontline.api.bearer_user`, or is loaded) or else for this cadre; the scalar subquery goes into
+    the problem's INSERT, which saves a round trip per registration. Its params: post id, status.
     """
-    if actor is not None and actor.pk:
-        cadre = getattr(actor, "cadre", None)
-        if cadre is not None:
-            return int(cadre.pk)
-    return Subquery(
-        Deployment.objects.filter(post=post, status=DeploymentStatus.ACTIVE)
-        .order_by("-is_full_time", "start_date", "pk")
-        .values("cadre_id")[:1]
+    qn = connection.ops.quote_name
+    table = qn(Deployment._meta.db_table)
+    return (
+        f"(SELECT {qn('cadre_id')} FROM {table} WHERE {qn('post_id')} = %s AND {qn('status')} = %s "  # noqa: S608
+        f"ORDER BY {qn('is_full_time')} DESC, {qn('start_date')} ASC, {qn('id')} ASC LIMIT 1)",
+        str(DeploymentStatus.ACTIVE),
     )
 
 
@@ -471,7 +469,6 @@ def _problem_insert(
         post=post,
         post_unit_id=post.unit_id,
         region_id=post.region_id,
-        cadre_id=responsible_cadre_id(actor, post),
         visit=data.visit,
         category=data.category,
         title=values["title"],
@@ -485,8 +482,15 @@ def _problem_insert(
         clock_started_on=today,
     )
     problem_apply_deadlines(problem, today=today)
-    problem.save(force_insert=True)
-    ProblemEvent.objects.create(
+    # One compiled INSERT a model (see frontline.core.inserts): registration is the hot path.
+    cadre = getattr(actor, "cadre", None) if actor is not None and actor.pk else None
+    if cadre is not None:
+        problem.cadre_id = cadre.pk
+        insert_instance(problem)
+    else:  # the post's deployed cadre, chosen by the INSERT itself: no extra round trip
+        subquery, active = _deployed_cadre_sql()
+        insert_instance(problem, expressions={"cadre_id": (subquery, [post.pk, active])}, returning=["cadre_id"])
+    event = ProblemEvent(
         problem=problem,
         action=Action.REGISTER,
         actor=problem.created_by,
@@ -496,6 +500,7 @@ def _problem_insert(
         public=True,
         created_at=now,
     )
+    insert_instance(event)
     audit(
         actor=actor,
         action=AuditAction.CREATE,

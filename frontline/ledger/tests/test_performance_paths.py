@@ -330,7 +330,7 @@ def test_an_api_registration_takes_five_statements_once_the_caches_are_warm(lw):
         second = post("b")
     statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
     assert [sql.split()[0:3] for sql in statements] == [
-        ["SELECT", '"posts_post"."id",', '"posts_post"."kind",'],
+        ["SELECT", 'a."id",', 'a."kind",'],  # the post with its unit (frontline.core.inserts)
         ["INSERT", "INTO", '"ledger_problem"'],
         ["INSERT", "INTO", '"ledger_problemevent"'],
         ["INSERT", "INTO", '"core_auditlog"'],
