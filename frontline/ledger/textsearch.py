@@ -57,6 +57,9 @@ class SimilarIndex:
 
         self.ids = list(ids)
         self._id_array = numpy.asarray(self.ids, dtype=numpy.int64)
+        # Ids in ascending order with their positions, to find the positions of an `only` list.
+        self._by_id = numpy.argsort(self._id_array, kind="stable")
+        self._sorted_ids = self._id_array[self._by_id]
         self._lock = threading.Lock()
         self._retriever: Any = None
         if self.ids:
@@ -81,15 +84,45 @@ class SimilarIndex:
 
         With `only`, documents whose id is not in it score zero (a mask, not a post-filter).
         """
-        import numpy
-
         query = tokenize(text)
         if not self.ids or not query or k <= 0:
             return []
         k = min(k, len(self.ids))
-        mask = None
         if only is not None:
-            mask = numpy.isin(self._id_array, numpy.asarray(list(only), dtype=numpy.int64)).astype(numpy.float32)
+            return self._search_within(query, k, only)
         with self._lock:  # bm25s retrieval is not documented as thread-safe
-            docs, scores = self._retriever.retrieve([query], k=k, show_progress=False, n_threads=1, weight_mask=mask)
+            docs, scores = self._retriever.retrieve([query], k=k, show_progress=False, n_threads=1)
         return [Hit(self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if float(s) > 0.0]
+
+    def _search_within(self, query: list[str], k: int, only: Sequence[int]) -> list[Hit]:
+        """Score every document once, then rank only the positions of the `only` ids.
+
+        bm25s's own weight mask ranks all documents under the mask, several times slower at a
+        million documents than taking the scores of the few thousand allowed ones.
+        """
+        import numpy
+
+        token_ids = self._retriever.get_tokens_ids(query)
+        wanted = numpy.unique(numpy.asarray(list(only), dtype=numpy.int64))
+        if not token_ids or not len(wanted):
+            return []
+        hits_at = self._positions(wanted)
+        if not len(hits_at):
+            return []
+        with self._lock:
+            scores = self._retriever.get_scores(token_ids)
+        allowed = scores[hits_at]
+        k = min(k, len(allowed))
+        best = numpy.argpartition(-allowed, k - 1)[:k]
+        best = best[numpy.argsort(-allowed[best], kind="stable")]
+        return [Hit(self.ids[int(hits_at[i])], float(allowed[i])) for i in best if float(allowed[i]) > 0.0]
+
+    def _positions(self, wanted: Any) -> Any:
+        """Return the index positions of the ids in `wanted` (sorted, unique) that the index holds."""
+        import numpy
+
+        at = numpy.searchsorted(self._sorted_ids, wanted)
+        inside = at < len(self._sorted_ids)
+        at, wanted = at[inside], wanted[inside]
+        held = self._sorted_ids[at] == wanted
+        return self._by_id[at[held]]

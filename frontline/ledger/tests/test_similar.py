@@ -56,3 +56,24 @@ def test_the_api_and_the_problem_page_show_similar_cases(lw):
     body = c.get(f"/api/v1/problems/{new.pk}/similar").json()
     assert [row["id"] for row in body] == [old.pk]
     assert "提前介入" in c.get(new.get_absolute_url()).content.decode()
+
+
+def test_a_search_within_ids_ranks_as_the_full_ranking_filtered_to_them():
+    import random
+
+    from frontline.ledger.textsearch import SimilarIndex
+
+    rng = random.Random(7)
+    words = ["用地预审", "环评验收", "招工难", "融资难", "老人买药", "供电扩容", "排污许可", "道路修建"]
+    texts = [(1000 - i * 3, "".join(rng.sample(words, 3))) for i in range(300)]  # ids not in order
+    index = SimilarIndex.from_texts(texts)
+    everything = index.search("用地预审卡住了，环评验收也没过", len(index))
+    assert everything
+    for _round in range(20):
+        only = [*rng.sample([doc_id for doc_id, _t in texts], 40), 5, 7]  # 5 and 7 are not indexed
+        expected = [h for h in everything if h.doc_id in set(only)][:6]
+        found = index.search("用地预审卡住了，环评验收也没过", 6, only=only)
+        assert [round(h.score, 5) for h in found] == [round(h.score, 5) for h in expected]
+        assert {h.doc_id for h in found} <= set(only)
+    assert index.search("用地预审", 5, only=[5, 7]) == []
+    assert index.search("用地预审", 5, only=[]) == []
