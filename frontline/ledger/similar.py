@@ -1,16 +1,30 @@
 """Similar resolved problems ("has anyone solved this before?"), within what the user may see.
 
-One BM25 index of resolved and closed problems is kept per process and rebuilt when it is
-older than FRONTLINE_SIMILAR_INDEX_SECONDS (default 300). A query takes the best candidates from
-the whole index and keeps those in the user's scope, widening the candidate set until enough
-are found, so the index never holds scope and a narrow scope never sees others' rows.
+One BM25 index of resolved and closed problems serves a query. The background worker builds it
+every FRONTLINE_SIMILAR_INDEX_SECONDS (default 300; `similar_index_run` in tasks.py) and stores it
+under FRONTLINE_SIMILAR_INDEX_DIR (default var/similar-index), where every web process maps the
+newest one into memory: at a million problems a build takes about a minute and 2 GB, which a web
+process should neither wait for nor hold on its own. Without a stored index for this database (a
+fresh install, tests) a process builds its own and keeps it for the same interval.
+
+A query takes the best candidates from the whole index and keeps those in the user's scope,
+then, if too few are visible, ranks only the resolved problems in scope, so the index never holds
+scope and a narrow scope never sees others' rows.
 """
 
+import json
+import logging
+import os
+import secrets
+import shutil
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
 from frontline.core.models import User
 from frontline.ledger.models import Problem, ProblemStatus
@@ -19,8 +33,12 @@ from frontline.ledger.textsearch import Hit, SimilarIndex
 # A scope with more resolved problems than this is wide enough for the first pass to find cases.
 MASK_MAX_IDS = 200_000
 
+logger = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, SimilarIndex]] = {}
+_stored: dict[str, tuple[str, SimilarIndex]] = {}  # "index" → (build name, index)
+CURRENT = "CURRENT"  # the file naming the newest complete build
 
 
 def problem_text(problem: Problem) -> str:
@@ -35,21 +53,91 @@ def build_index() -> SimilarIndex:
     return SimilarIndex.from_texts((pk, f"{t} {d} {p} {r}") for pk, t, d, p, r in rows.iterator(chunk_size=5000))
 
 
+def index_interval_seconds() -> float:
+    return float(getattr(settings, "FRONTLINE_SIMILAR_INDEX_SECONDS", 300))
+
+
+def index_dir() -> Path:
+    return Path(getattr(settings, "FRONTLINE_SIMILAR_INDEX_DIR", settings.VAR_DIR / "similar-index"))
+
+
+def _database_label() -> str:
+    """Return what identifies this database, so that a stored index is never used for another."""
+    params = connection.settings_dict
+    return f"{connection.vendor}:{params.get('HOST') or ''}:{params.get('PORT') or ''}:{params['NAME']}"
+
+
 def current_index() -> SimilarIndex:
-    """Return the process's index, rebuilding it when it has expired."""
-    max_age = float(getattr(settings, "FRONTLINE_SIMILAR_INDEX_SECONDS", 300))
+    """Return the newest stored index of this database, or else the process's own (built when missing or expired)."""
+    stored = _stored_index()
+    if stored is not None:
+        return stored
     with _lock:
         cached = _cache.get("index")
-        if cached is None or time.monotonic() - cached[0] > max_age:
+        if cached is None or time.monotonic() - cached[0] > index_interval_seconds():
             cached = (time.monotonic(), build_index())
             _cache["index"] = cached
         return cached[1]
 
 
+def _stored_index() -> SimilarIndex | None:
+    directory = index_dir()
+    try:
+        name = (directory / CURRENT).read_text().strip()
+    except OSError:
+        return None
+    loaded = _stored.get("index")
+    if loaded is not None and loaded[0] == name:
+        return loaded[1]
+    build = directory / name
+    try:
+        meta = json.loads((build / "meta.json").read_text())
+        if meta.get("database") != _database_label():
+            return None
+        index = SimilarIndex.load(build)
+    except (OSError, ValueError) as exc:
+        logger.warning("stored similar-case index %s not loaded: %s", build, exc)
+        return None
+    with _lock:
+        _stored["index"] = (name, index)
+    return index
+
+
+def store_index() -> dict[str, float | int | str]:
+    """Build the index from the database and store it as the newest build; return its figures.
+
+    A build is written under a new name and then named in CURRENT (an atomic rename), so a
+    process reading it never sees half a build; builds older than the previous one are removed.
+    """
+    started = time.monotonic()
+    index = build_index()
+    directory = index_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    # A new name each time: a build that processes have mapped is never written again.
+    name = f"build-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    build = directory / name
+    index.save(build)
+    (build / "meta.json").write_text(
+        json.dumps({"database": _database_label(), "docs": len(index), "built_at": timezone.now().isoformat()})
+    )
+    pointer = directory / f".{CURRENT}.{os.getpid()}"
+    pointer.write_text(name)
+    try:
+        previous = (directory / CURRENT).read_text().strip()
+    except OSError:
+        previous = ""
+    os.replace(pointer, directory / CURRENT)
+    for old in directory.glob("build-*"):
+        if old.name not in (name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    return {"build": name, "docs": len(index), "seconds": round(time.monotonic() - started, 1)}
+
+
 def reset_index() -> None:
-    """Forget the cached index (tests, or after a bulk load)."""
+    """Forget the process's indexes (tests, or after a bulk load)."""
     with _lock:
         _cache.clear()
+        _stored.clear()
 
 
 @dataclass

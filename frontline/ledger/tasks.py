@@ -1,10 +1,11 @@
 """Background tasks of the ledger (django.tasks; run by `frontline db_worker`, started by `frontline serve`).
 
-The overdue escalation runs on a schedule without cron: each run first queues the next one with
-`run_after` (so a failing run does not break the chain), then escalates and prunes. `frontline
-serve` calls `escalation_ensure_scheduled` once at start; it queues a run only when none is queued
-or running, under a lock, so restarts and several servers never start a second chain — and if two
-chains ever existed, the next run of either finds the other and ends its own.
+The overdue escalation and the similar-case index run on a schedule without cron: each run first
+queues the next one with `run_after` (so a failing run does not break the chain), then does its
+work. `frontline serve` calls `escalation_ensure_scheduled` and `similar_index_ensure_scheduled`
+once at start; each queues a run only when none is queued or running, under a lock, so restarts
+and several servers never start a second chain — and if two chains ever existed, the next run of
+either finds the other and ends its own.
 """
 
 import logging
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-_LOCK_KEY = 4_042_001  # the PostgreSQL advisory lock that serializes scheduling of the escalation
+_LOCK_KEY = 4_042_001  # the PostgreSQL advisory lock that serializes scheduling of the chains
 
 
 def escalation_interval_seconds() -> int:
@@ -44,6 +45,27 @@ def escalation_run(context: TaskContext[Any, Any]) -> dict[str, int]:
     return result
 
 
+def similar_index_interval_seconds() -> int:
+    """Return the seconds between two builds of the similar-case index (FRONTLINE_SIMILAR_INDEX_SECONDS,
+    default 300); 0 or less turns the schedule off (each process then builds its own)."""
+    return int(getattr(settings, "FRONTLINE_SIMILAR_INDEX_SECONDS", 300))
+
+
+@task(takes_context=True)
+def similar_index_run(context: TaskContext[Any, Any]) -> dict[str, Any]:
+    """Queue the next run, then build the similar-case index and store it for the web processes."""
+    from frontline.ledger.similar import store_index
+
+    interval = similar_index_interval_seconds()
+    if interval > 0:
+        similar_index_ensure_scheduled(
+            run_after=timezone.now() + timedelta(seconds=interval), exclude_id=str(context.task_result.id)
+        )
+    result = store_index()
+    logger.info("similar-case index: %s", result)
+    return result
+
+
 def _lock(using: str) -> None:
     """Serialize the check-then-enqueue across processes (SQLite's IMMEDIATE transactions already do)."""
     connection = transaction.get_connection(using)
@@ -59,27 +81,38 @@ def escalation_ensure_scheduled(*, run_after: datetime | None = None, exclude_id
     (its own row is "running"). Only the database backend keeps a queue to look at; with another
     backend nothing is scheduled.
     """
+    return _ensure_scheduled(escalation_run, escalation_interval_seconds(), run_after=run_after, exclude_id=exclude_id)
+
+
+def similar_index_ensure_scheduled(*, run_after: datetime | None = None, exclude_id: str | None = None) -> bool:
+    """Queue a build of the similar-case index unless one is queued or running (as the escalation)."""
+    return _ensure_scheduled(
+        similar_index_run, similar_index_interval_seconds(), run_after=run_after, exclude_id=exclude_id
+    )
+
+
+def _ensure_scheduled(task_: Any, interval: int, *, run_after: datetime | None, exclude_id: str | None) -> bool:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    if escalation_interval_seconds() <= 0:
+    if interval <= 0:
         return False
-    backend = escalation_run.get_backend()
+    backend = task_.get_backend()
     if not isinstance(backend, DatabaseBackend):
-        logger.warning("escalation not scheduled: the task backend %s keeps no queue", type(backend).__name__)
+        logger.warning("%s not scheduled: the task backend %s keeps no queue", task_.name, type(backend).__name__)
         return False
     using = DBTaskResult.objects.db
     with transaction.atomic(using=using):
         _lock(using)
         # A run left "running" by a worker that died is stale after one interval.
-        stale_before = timezone.now() - timedelta(seconds=max(escalation_interval_seconds(), 600))
-        pending = DBTaskResult.objects.filter(task_path=escalation_run.module_path, backend_name=backend.alias).filter(
+        stale_before = timezone.now() - timedelta(seconds=max(interval, 600))
+        pending = DBTaskResult.objects.filter(task_path=task_.module_path, backend_name=backend.alias).filter(
             Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gte=stale_before)
         )
         if exclude_id is not None:
             pending = pending.exclude(id=exclude_id)
         if pending.exists():
             return False
-        task_: Any = escalation_run.using(run_after=run_after) if run_after is not None else escalation_run
-        task_.enqueue()
+        queued: Any = task_.using(run_after=run_after) if run_after is not None else task_
+        queued.enqueue()
     return True

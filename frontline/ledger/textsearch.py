@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # A pinyin gloss after a character: "(xiàn)", "(chǎng)", with tone marks or tone digits.
@@ -53,19 +54,47 @@ class SimilarIndex:
 
     def __init__(self, ids: Sequence[int], token_lists: Sequence[list[str]]) -> None:
         import bm25s  # type: ignore[import-untyped]
+
+        retriever = None
+        if len(ids):
+            retriever = bm25s.BM25()
+            # bm25s wants at least one token per document.
+            retriever.index([tokens or ["_"] for tokens in token_lists], show_progress=False)
+        self._set(ids, retriever)
+
+    def _set(self, ids: Sequence[int], retriever: Any) -> None:
         import numpy
 
-        self.ids = list(ids)
-        self._id_array = numpy.asarray(self.ids, dtype=numpy.int64)
+        self._id_array = numpy.asarray(ids, dtype=numpy.int64)
+        self.ids = self._id_array  # position → problem id
         # Ids in ascending order with their positions, to find the positions of an `only` list.
         self._by_id = numpy.argsort(self._id_array, kind="stable")
         self._sorted_ids = self._id_array[self._by_id]
         self._lock = threading.Lock()
-        self._retriever: Any = None
-        if self.ids:
-            self._retriever = bm25s.BM25()
-            # bm25s wants at least one token per document.
-            self._retriever.index([tokens or ["_"] for tokens in token_lists], show_progress=False)
+        self._retriever: Any = retriever
+
+    def save(self, directory: Path) -> None:
+        """Write the index into `directory` (new or empty), for `load` by other processes."""
+        import numpy
+
+        directory.mkdir(parents=True, exist_ok=True)
+        numpy.save(directory / "ids.npy", self._id_array)
+        if self._retriever is not None:
+            self._retriever.save(str(directory / "bm25"), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> "SimilarIndex":
+        """Read an index written by `save`, memory-mapped: processes share its pages."""
+        import bm25s
+        import numpy
+
+        index = cls.__new__(cls)
+        ids = numpy.load(directory / "ids.npy", mmap_mode="r")
+        retriever = None
+        if len(ids):
+            retriever = bm25s.BM25.load(str(directory / "bm25"), mmap=True, show_progress=False)
+        index._set(ids, retriever)
+        return index
 
     @classmethod
     def from_texts(cls, docs: Iterable[tuple[int, str]]) -> "SimilarIndex":
@@ -77,7 +106,7 @@ class SimilarIndex:
         return cls(ids, tokens)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._id_array)
 
     def search(self, text: str, k: int, *, only: Sequence[int] | None = None) -> list[Hit]:
         """Return up to `k` documents by descending BM25 score (score > 0 only).
@@ -85,37 +114,30 @@ class SimilarIndex:
         With `only`, documents whose id is not in it score zero (a mask, not a post-filter).
         """
         query = tokenize(text)
-        if not self.ids or not query or k <= 0:
+        if not len(self) or not query or k <= 0:
             return []
-        k = min(k, len(self.ids))
-        if only is not None:
-            return self._search_within(query, k, only)
-        with self._lock:  # bm25s retrieval is not documented as thread-safe
-            docs, scores = self._retriever.retrieve([query], k=k, show_progress=False, n_threads=1)
-        return [Hit(self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if float(s) > 0.0]
-
-    def _search_within(self, query: list[str], k: int, only: Sequence[int]) -> list[Hit]:
-        """Score every document once, then rank only the positions of the `only` ids.
-
-        bm25s's own weight mask ranks all documents under the mask, several times slower at a
-        million documents than taking the scores of the few thousand allowed ones.
-        """
+        token_ids = self._retriever.get_tokens_ids(query)
+        if not token_ids:
+            return []
         import numpy
 
-        token_ids = self._retriever.get_tokens_ids(query)
-        wanted = numpy.unique(numpy.asarray(list(only), dtype=numpy.int64))
-        if not token_ids or not len(wanted):
-            return []
-        hits_at = self._positions(wanted)
-        if not len(hits_at):
-            return []
-        with self._lock:
+        positions = None
+        if only is not None:
+            positions = self._positions(numpy.unique(numpy.asarray(list(only), dtype=numpy.int64)))
+            if not len(positions):
+                return []
+        # Scores of every document (a sum of sparse columns), then the best k by argpartition:
+        # bm25s's own retrieve takes up to ten times longer at a million documents, and its weight
+        # mask ranks all of them when only a few thousand are allowed.
+        with self._lock:  # bm25s is not documented as thread-safe
             scores = self._retriever.get_scores(token_ids)
-        allowed = scores[hits_at]
-        k = min(k, len(allowed))
-        best = numpy.argpartition(-allowed, k - 1)[:k]
-        best = best[numpy.argsort(-allowed[best], kind="stable")]
-        return [Hit(self.ids[int(hits_at[i])], float(allowed[i])) for i in best if float(allowed[i]) > 0.0]
+        if positions is not None:
+            scores = scores[positions]
+        k = min(k, len(scores))
+        best = numpy.argpartition(-scores, k - 1)[:k]
+        best = best[numpy.argsort(-scores[best], kind="stable")]
+        at = best if positions is None else positions[best]
+        return [Hit(int(self.ids[int(p)]), float(scores[i])) for p, i in zip(at, best, strict=True) if scores[i] > 0.0]
 
     def _positions(self, wanted: Any) -> Any:
         """Return the index positions of the ids in `wanted` (sorted, unique) that the index holds."""

@@ -77,3 +77,52 @@ def test_a_search_within_ids_ranks_as_the_full_ranking_filtered_to_them():
         assert {h.doc_id for h in found} <= set(only)
     assert index.search("用地预审", 5, only=[5, 7]) == []
     assert index.search("用地预审", 5, only=[]) == []
+
+
+def test_a_saved_index_loads_memory_mapped_and_answers_the_same(tmp_path):
+    from frontline.ledger.textsearch import SimilarIndex
+
+    index = SimilarIndex.from_texts([(11, "用地预审被退回"), (7, "环评验收未通过"), (30, "老人买药难，社区代购")])
+    index.save(tmp_path / "b")
+    loaded = SimilarIndex.load(tmp_path / "b")
+    assert len(loaded) == 3
+    for text in ("用地预审", "环评验收材料", "买药"):
+        assert loaded.search(text, 2) == index.search(text, 2)
+        assert loaded.search(text, 2, only=[7, 30]) == index.search(text, 2, only=[7, 30])
+    SimilarIndex.from_texts([]).save(tmp_path / "empty")
+    assert SimilarIndex.load(tmp_path / "empty").search("用地", 3) == []
+
+
+def test_processes_use_the_stored_index_of_their_database_and_the_worker_rebuilds_it(
+    lw, settings, tmp_path, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from frontline.ledger import similar
+    from frontline.ledger.tasks import similar_index_ensure_scheduled, similar_index_run
+    from frontline.ledger.tests.test_schedule import run_worker
+
+    settings.FRONTLINE_SIMILAR_INDEX_DIR = tmp_path
+    first = resolved(lw, lw.xingang_enterprise, "项目用地预审材料被退回", "并联审批")
+    figures = similar.store_index()
+    assert figures["docs"] == 1
+    # A problem resolved after the build is found only once the next build is stored.
+    second = resolved(lw, lw.xingang_enterprise, "环评验收迟迟未通过", "提前介入指导")
+    assert [c.problem.pk for c in similar_problems(user=lw.province_official, text="用地预审 环评验收")] == [first.pk]
+    similar.reset_index()
+    assert similar_index_ensure_scheduled() is True
+    assert similar_index_ensure_scheduled() is False
+    run_worker(monkeypatch)
+    runs = DBTaskResult.objects.filter(task_path=similar_index_run.module_path)
+    assert runs.get(status="SUCCESSFUL").return_value["docs"] == 2
+    assert runs.filter(status="READY").count() == 1  # the next build is queued
+    found = {c.problem.pk for c in similar_problems(user=lw.province_official, text="用地预审 环评验收")}
+    assert found == {first.pk, second.pk}
+    builds = sorted(p.name for p in tmp_path.glob("build-*"))
+    assert len(builds) <= 2
+    assert (tmp_path / similar.CURRENT).read_text() in builds
+    # A stored index of another database is never used: this process builds its own.
+    monkeypatch.setattr(similar, "_database_label", lambda: "postgresql:elsewhere:5432:other")
+    similar.reset_index()
+    assert similar._stored_index() is None
+    assert len(similar.current_index()) == 2

@@ -48,11 +48,14 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: 4)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from frontline.ledger.tasks import escalation_ensure_scheduled
+        from frontline.ledger.tasks import escalation_ensure_scheduled, similar_index_ensure_scheduled
 
-        # The overdue escalation re-queues itself after each run; start its chain unless one is queued.
+        # The overdue escalation and the similar-case index re-queue themselves after each run;
+        # start their chains unless one is queued.
         if escalation_ensure_scheduled():
             self.stdout.write("scheduled the overdue escalation")
+        if similar_index_ensure_scheduled():
+            self.stdout.write("scheduled the similar-case index")
         bin_dir = os.path.dirname(sys.executable)
         worker = subprocess.Popen([os.path.join(bin_dir, "frontline"), "db_worker", "--interval", "0.5"])  # noqa: S603
         web = subprocess.Popen(  # noqa: S603
