@@ -161,6 +161,9 @@ FRONTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_BY
 FRONTLINE_ATTACHMENT_MAX_PER_PROBLEM = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_PER_PROBLEM", "10"))
 # How often the worker marks overdue problems and escalates them (0 turns the schedule off).
 FRONTLINE_ESCALATION_INTERVAL_SECONDS = int(os.environ.get("FRONTLINE_ESCALATION_INTERVAL_SECONDS", "3600"))
+# The similar-case index: rebuilt by the worker this often and stored here for the web processes.
+FRONTLINE_SIMILAR_INDEX_SECONDS = int(os.environ.get("FRONTLINE_SIMILAR_INDEX_SECONDS", "300"))
+FRONTLINE_SIMILAR_INDEX_DIR = Path(os.environ.get("FRONTLINE_SIMILAR_INDEX_DIR", VAR_DIR / "similar-index"))
 
 TASKS = {
     "default": {
