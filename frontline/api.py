@@ -66,7 +66,10 @@ api = NinjaAPI(
     title="Frontline API",
     version="1",
     description="一线 Frontline: cadre deployment campaigns. Log in at POST /auth/token, then send "
-    "`Authorization: Bearer <token>`. Every list is paginated (`limit`, `offset`) and returns `count`.",
+    "`Authorization: Bearer <token>`. Every list is paginated (`limit`, `offset`) and returns `count`. "
+    "Errors are `{detail, code}`: 400 bad input, 403 not allowed, 404 out of scope, 409 a stale `version` "
+    '("conflict") or an object whose state refuses the write (a locked appraisal period: "locked", a frozen '
+    'scheme: "frozen", a period being computed: "busy"), 429 too many failed logins ("too_many_attempts").',
     urls_namespace="api",
     auth=[BearerAuth(), django_auth],
 )
@@ -77,8 +80,18 @@ def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message, "code": exc.code, **exc.extra}, status=409)
 
 
-# Business-rule codes that mean something other than "bad input".
-_STATUS_BY_CODE = {"locked": 429, "forbidden": 403, "protected": 409, "not_found": 404}
+# Business-rule codes that mean something other than "bad input": the caller may not (403), the
+# state of the object refuses the write (409: a locked appraisal period, a frozen scheme, a
+# period being computed, a protected row), or the caller must wait (429: the login lockout after repeated failures).
+_STATUS_BY_CODE = {
+    "forbidden": 403,
+    "not_found": 404,
+    "locked": 409,
+    "frozen": 409,
+    "busy": 409,
+    "protected": 409,
+    "too_many_attempts": 429,
+}
 
 
 @api.exception_handler(ApplicationError)

@@ -4,7 +4,6 @@ scores, adjustments, flags and project assessments never change; a frozen scheme
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q
 from django.http import HttpRequest
 
 from frontline.appraisal.models import (
@@ -16,22 +15,18 @@ from frontline.appraisal.models import (
     Inspection,
     IntegrityFlag,
     PerformanceNote,
-    PeriodStatus,
     ProjectAssessment,
     ScoreAdjustment,
     StakeholderRating,
     Suggestion,
+    locked_period_covering,
 )
 from frontline.core.admin import AuditedAdmin
 
 
 def _in_locked_period(campaign_id: int, day: Any) -> bool:
     """Return whether a locked period of the campaign covers the day (its evidence is then fixed)."""
-    return AppraisalPeriod.objects.filter(
-        Q(start_date__lte=day, end_date__gte=day),
-        scheme__campaign_id=campaign_id,
-        status=PeriodStatus.LOCKED,
-    ).exists()
+    return locked_period_covering(campaign_id=campaign_id, day=day) is not None
 
 
 class LockableAdmin(AuditedAdmin):

@@ -2,11 +2,11 @@
 performance record, and the evidence recorded outside the ledger.
 
 Reads go through selectors (out of scope → 404), writes through services. A stale version gets 409
-with `current_version`; any write touching a locked period gets 409 with code "locked".
+with `current_version`; any write touching a locked period (its scores, flags and projects, or an
+inspection or a rating dated inside it) gets 409 with code "locked", an edit of a frozen scheme 409
+with code "frozen" (frontline.api maps the codes to statuses).
 """
 
-import functools
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -50,21 +50,6 @@ class ErrorOut(Schema):
 
 
 WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
-
-
-def locked_is_conflict[F: Callable[..., Any]](view: F) -> F:
-    """Answer a write refused because its period is locked (or its scheme frozen) with 409."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except ApplicationError as exc:
-            if exc.code in ("locked", "frozen"):
-                return Status(409, {"detail": exc.message, "code": exc.code, **exc.extra})
-            raise
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _require_edit(user: User) -> None:
@@ -250,7 +235,6 @@ def scheme_new(request: HttpRequest, payload: SchemeIn) -> Status[Any]:
 
 
 @router.put("/appraisal-schemes/{scheme_id}", response={200: SchemeDetailOut, **WRITE_ERRORS})
-@locked_is_conflict
 def scheme_update(
     request: HttpRequest,
     scheme_id: int,
@@ -370,7 +354,6 @@ def period(request: HttpRequest, period_id: int, response: HttpResponse) -> dict
 
 
 @router.post("/appraisal-periods/{period_id}/compute", response={202: PeriodDetailOut, **WRITE_ERRORS})
-@locked_is_conflict
 def period_compute(request: HttpRequest, period_id: int) -> Status[Any]:
     """Compute every score of the period in the background; poll GET /appraisal-periods/{id}."""
     user = _user(request)
@@ -381,7 +364,6 @@ def period_compute(request: HttpRequest, period_id: int) -> Status[Any]:
 
 
 @router.post("/appraisal-periods/{period_id}/lock", response={200: PeriodDetailOut, **WRITE_ERRORS})
-@locked_is_conflict
 def period_lock(
     request: HttpRequest,
     period_id: int,
@@ -513,7 +495,6 @@ def score(request: HttpRequest, score_id: int) -> Any:
 
 
 @router.post("/appraisal-scores/{score_id}/adjust", response={200: ScoreDetailOut, **WRITE_ERRORS})
-@locked_is_conflict
 def score_adjust(request: HttpRequest, score_id: int, payload: AdjustIn) -> Status[Any]:
     """Set a reviewed total with its reason; refused (409, "locked") once the period is locked."""
     user = _user(request)
@@ -542,7 +523,6 @@ def period_flags(request: HttpRequest, period_id: int, status: str = "", kind: s
 
 
 @router.post("/integrity-flags/{flag_id}/review", response={200: FlagOut, **WRITE_ERRORS})
-@locked_is_conflict
 def flag_review(request: HttpRequest, flag_id: int, payload: FlagReviewIn) -> Status[Any]:
     """Record the inspection group's conclusion on a flag (cleared or confirmed) with a note."""
     user = _user(request)
@@ -586,7 +566,6 @@ def period_projects(request: HttpRequest, period_id: int) -> Any:
 
 
 @router.post("/appraisal-periods/{period_id}/projects", response={200: list[ProjectOut], **WRITE_ERRORS})
-@locked_is_conflict
 def period_project_record(request: HttpRequest, period_id: int, payload: ProjectIn) -> Status[Any]:
     """Record the inspection group's progress and quality scores of a project; the ranking is recomputed."""
     user = _user(request)
@@ -750,9 +729,9 @@ class AdoptIn(Schema):
 
 
 @router.post("/inspections", response={201: InspectionOut, **WRITE_ERRORS})
-@locked_is_conflict
 def inspection_new(request: HttpRequest, payload: InspectionIn) -> Status[Any]:
-    """Record the inspection group's visit (看任务完成度、听企业评价、查台账记录)."""
+    """Record the inspection group's visit (看任务完成度、听企业评价、查台账记录); a day inside a locked
+    period of the campaign gets 409 with code "locked" (the locked scores rest on its evidence)."""
     user = _user(request)
     campaign = get_campaign_for_user(user=user, pk=payload.campaign_id)
     cadre = get_cadre_for_user(user=user, pk=payload.cadre_id)
@@ -772,9 +751,9 @@ def inspection_new(request: HttpRequest, payload: InspectionIn) -> Status[Any]:
 
 
 @router.post("/stakeholder-ratings", response={201: StakeholderRatingOut, **WRITE_ERRORS})
-@locked_is_conflict
 def stakeholder_rating_new(request: HttpRequest, payload: StakeholderRatingIn) -> Status[Any]:
-    """Record an enterprise's, resident's or colleague's rating (1–5) of a cadre."""
+    """Record an enterprise's, resident's or colleague's rating (1–5) of a cadre; a day inside a
+    locked period of the campaign gets 409 with code "locked"."""
     user = _user(request)
     campaign = get_campaign_for_user(user=user, pk=payload.campaign_id)
     cadre = get_cadre_for_user(user=user, pk=payload.cadre_id)
@@ -804,7 +783,6 @@ def suggestion_new(request: HttpRequest, payload: SuggestionIn) -> Status[Any]:
 
 
 @router.post("/suggestions/{suggestion_id}/adopt", response={200: SuggestionOut, **WRITE_ERRORS})
-@locked_is_conflict
 def suggestion_adopt(request: HttpRequest, suggestion_id: int, payload: AdoptIn) -> Status[Any]:
     """Adopt a suggestion: it counts as evidence and enters the cadre's performance record."""
     user = _user(request)

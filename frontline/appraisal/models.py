@@ -11,9 +11,12 @@ The formulas live in `indicators.py` (what is counted, as set-based queries) and
 (normalization and weighting, no Django import); every write goes through `services.py`.
 """
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -204,6 +207,9 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.cadre} {self.inspected_on:%Y-%m-%d}"
 
+    def clean(self) -> None:
+        _clean_evidence_date(self.campaign_id, self.inspected_on, "inspected_on", str(_("督查日期")))
+
     @property
     def score(self) -> float:
         """Return the mean of the three sub-scores."""
@@ -241,6 +247,9 @@ class StakeholderRating(models.Model):
     def __str__(self) -> str:
         return f"{self.cadre} {self.get_rater_kind_display()} {self.score}"
 
+    def clean(self) -> None:
+        _clean_evidence_date(self.campaign_id, self.rated_on, "rated_on", str(_("评价日期")))
+
 
 class Suggestion(models.Model):
     """A cadre's suggestion (意见建议); adopted ones count as evidence and enter the performance record."""
@@ -273,6 +282,9 @@ class Suggestion(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("appraisal:suggestion_detail", args=[self.pk])
+
 
 # --- Periods and scores --------------------------------------------------------------------------
 
@@ -285,6 +297,67 @@ def refuse_if_period_locked(period_id: int | None) -> None:
     """
     if period_id is not None and AppraisalPeriod.objects.filter(pk=period_id, status=PeriodStatus.LOCKED).exists():
         raise ApplicationError(str(_("考核期已锁定，得分、调整、预警和项目考评都不能再修改。")), code="locked")
+
+
+def locked_periods_overlapping(
+    *, campaign_id: int, first: date, last: date, for_update: bool = False
+) -> list["AppraisalPeriod"]:
+    """Return the locked periods of the campaign (of any of its schemes) overlapping [first, last].
+
+    Evidence dated inside such a period (inspections, stakeholder ratings) is what its locked scores
+    rest on. The shortest periods come first (a month before its quarter or year). With
+    `for_update` every period overlapping the dates is row-locked, so that none of them can be
+    locked while evidence dated inside it is being written.
+    """
+    periods = AppraisalPeriod.objects.filter(
+        scheme__campaign_id=campaign_id, start_date__lte=last, end_date__gte=first
+    ).select_related("scheme")
+    if for_update:
+        periods = periods.select_for_update(of=("self",))
+    return [p for p in periods.order_by("-start_date", "end_date", "pk") if p.is_locked]
+
+
+def locked_period_covering(*, campaign_id: int, day: date) -> "AppraisalPeriod | None":
+    """Return a locked period of the campaign whose dates hold `day` (the shortest), or None."""
+    return next(iter(locked_periods_overlapping(campaign_id=campaign_id, first=day, last=day)), None)
+
+
+def refuse_evidence_in_locked_period(
+    *, campaign_id: int, days: Sequence[date], field: str, label: str, for_update: bool = False
+) -> None:
+    """Raise ApplicationError("locked") when one of `days` falls inside a locked period of the campaign.
+
+    One query for all the days. The error names the first such day and its period, and carries
+    {"errors": {field: message}} so that a form shows it on the date field; `label` names that
+    field ("督查日期").
+    """
+    if not days:
+        return
+    periods = locked_periods_overlapping(
+        campaign_id=campaign_id, first=min(days), last=max(days), for_update=for_update
+    )
+    for day in days:
+        period = next((p for p in periods if p.start_date <= day <= p.end_date), None)
+        if period is None:
+            continue
+        message = str(
+            _(
+                "%(field)s %(day)s 在考核期“%(period)s”（%(scheme)s）内，该考核期已锁定，"
+                "其得分所依据的督查和评价记录不能再增加或修改。请核对日期。"
+            )
+            % {"field": label, "day": f"{day:%Y-%m-%d}", "period": period.label, "scheme": period.scheme.name}
+        )
+        raise ApplicationError(message, code="locked", extra={"errors": {field: message}})
+
+
+def _clean_evidence_date(campaign_id: int | None, day: date | None, field: str, label: str) -> None:
+    """Refuse, as a ValidationError on the field, evidence dated inside a locked period (admin forms)."""
+    if campaign_id is None or day is None:
+        return
+    try:
+        refuse_evidence_in_locked_period(campaign_id=campaign_id, days=[day], field=field, label=label)
+    except ApplicationError as exc:
+        raise ValidationError({field: exc.message}, code="locked") from None
 
 
 class PeriodKind(models.TextChoices):

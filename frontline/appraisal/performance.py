@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,13 +62,6 @@ def _local(moment: datetime | None) -> date | None:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= DETAIL_LENGTH else text[: DETAIL_LENGTH - 1] + "…"
-
-
-def _suggestion_url(pk: int) -> str:
-    try:
-        return reverse("appraisal:suggestion_detail", args=[pk])
-    except NoReverseMatch:  # the pages may not offer a suggestion page
-        return ""
 
 
 def _between(field_name: str, start: date | None, end: date | None) -> Q:
@@ -136,7 +129,7 @@ def performance_record(*, cadre: Cadre, start: date | None = None, end: date | N
                 kind=EntryKind.SUGGESTION,
                 title=s.title,
                 detail=_short(s.adoption_note or s.content),
-                url=_suggestion_url(s.pk),
+                url=s.get_absolute_url(),
             )
         )
 

@@ -21,6 +21,7 @@ from frontline.appraisal.models import (
     FlagStatus,
     Inspection,
     IntegrityFlag,
+    PerformanceNote,
     PeriodStatus,
     ProjectAssessment,
     StakeholderRating,
@@ -293,7 +294,16 @@ def suggestion_list(
 
 
 def get_suggestion_for_user(*, user: User, pk: int) -> Suggestion:
-    return get_object_or_404(suggestion_list(user=user), pk=pk)
+    return get_object_or_404(suggestion_list(user=user).select_related("adopted_by"), pk=pk)
+
+
+def suggestion_notes(*, suggestion: Suggestion) -> QuerySet[PerformanceNote]:
+    """Return the notes on the suggestion's entry of the performance record (the suggestion is scoped)."""
+    return (
+        PerformanceNote.objects.filter(cadre_id=suggestion.cadre_id, entry_key=f"suggestion:{suggestion.pk}")
+        .select_related("created_by")
+        .order_by("created_at", "id")
+    )
 
 
 # --- Integrity flags and the project ranking -----------------------------------------------------

@@ -51,6 +51,7 @@ from frontline.appraisal.models import (
     ScoreAdjustment,
     StakeholderRating,
     Suggestion,
+    refuse_evidence_in_locked_period,
 )
 from frontline.cadres.models import Cadre
 from frontline.cadres.selectors import cadre_scope_q
@@ -117,9 +118,18 @@ def require_campaign_in_scope(actor: User | None, campaign: Campaign) -> None:
 
 def require_cadre_in_scope(actor: User | None, cadre: Cadre) -> None:
     """Refuse an actor who may not edit, or whose scope does not hold the cadre."""
+    require_cadres_in_scope(actor, [cadre])
+
+
+def require_cadres_in_scope(actor: User | None, cadres: Sequence[Cadre]) -> None:
+    """Refuse an actor who may not edit, or whose scope misses one of the cadres (one query for all)."""
     require_appraisal_right(actor)
-    if actor is not None and not Cadre.objects.filter(cadre_scope_q(actor), pk=cadre.pk).exists():
-        raise ApplicationError(_("干部“%(name)s”不在您的管理范围内。") % {"name": cadre.name}, code="out_of_scope")
+    if actor is None:
+        return
+    inside = set(Cadre.objects.filter(cadre_scope_q(actor), pk__in={c.pk for c in cadres}).values_list("pk", flat=True))
+    for cadre in cadres:
+        if cadre.pk not in inside:
+            raise ApplicationError(_("干部“%(name)s”不在您的管理范围内。") % {"name": cadre.name}, code="out_of_scope")
 
 
 def _is_own_cadre(actor: User | None, cadre: Cadre) -> bool:
@@ -520,6 +530,38 @@ def _validate_sub_scores(**scores: int) -> dict[str, str]:
     }
 
 
+def _in_row(errors: dict[str, str], index: int, count: int) -> dict[str, str]:
+    """Name the row in the errors of a batch of several rows (the keys stay the field names)."""
+    if count == 1:
+        return errors
+    return {key: _("第 %(n)d 条：%(error)s") % {"n": index + 1, "error": message} for key, message in errors.items()}
+
+
+@dataclass
+class InspectionData:
+    """One visit of the inspection group (看任务完成度、听企业评价、查台账记录), scored 0–100 each."""
+
+    cadre: Cadre
+    inspected_on: date
+    task_completion: int
+    enterprise_evaluation: int
+    ledger_check: int
+    unannounced: bool = False
+    notes: str = ""
+
+
+@dataclass
+class RatingData:
+    """One rating (1–5) of a cadre by an enterprise, a resident or a colleague."""
+
+    cadre: Cadre
+    rater_kind: str
+    score: int
+    rated_on: date
+    comment: str = ""
+    rater_name: str = ""
+
+
 @transaction.atomic
 def inspection_create(
     *,
@@ -533,33 +575,68 @@ def inspection_create(
     unannounced: bool = False,
     notes: str = "",
 ) -> Inspection:
-    """Record the inspection group's visit to a cadre (看任务完成度、听企业评价、查台账记录)."""
-    require_cadre_in_scope(actor, cadre)
-    errors = _validate_sub_scores(
-        task_completion=task_completion, enterprise_evaluation=enterprise_evaluation, ledger_check=ledger_check
+    """Record the inspection group's visit to a cadre (看任务完成度、听企业评价、查台账记录).
+
+    Refused ("locked") when the day falls inside a locked period of the campaign: the locked
+    scores rest on that period's evidence.
+    """
+    row = InspectionData(cadre, inspected_on, task_completion, enterprise_evaluation, ledger_check, unannounced, notes)
+    return inspections_record(actor=actor, campaign=campaign, rows=[row])[0]
+
+
+@transaction.atomic
+def inspections_record(*, actor: User, campaign: Campaign, rows: Sequence[InspectionData]) -> list[Inspection]:
+    """Record visits of the inspection group, all of them or none (an error names its row).
+
+    The checks of `inspection_create` take a few queries for the whole batch, not per row.
+    """
+    if not rows:
+        return []
+    require_cadres_in_scope(actor, [row.cadre for row in rows])
+    today = timezone.localdate()
+    for index, row in enumerate(rows):
+        errors = _validate_sub_scores(
+            task_completion=row.task_completion,
+            enterprise_evaluation=row.enterprise_evaluation,
+            ledger_check=row.ledger_check,
+        )
+        if row.inspected_on > today:
+            errors["inspected_on"] = _("督查日期不能晚于今天。")
+        if errors:
+            raise AppraisalValidationError(_in_row(errors, index, len(rows)))
+    refuse_evidence_in_locked_period(
+        campaign_id=campaign.pk,
+        days=[row.inspected_on for row in rows],
+        field="inspected_on",
+        label=_("督查日期"),
+        for_update=True,
     )
-    if inspected_on > timezone.localdate():
-        errors["inspected_on"] = _("督查日期不能晚于今天。")
-    if errors:
-        raise AppraisalValidationError(errors)
-    inspection = Inspection.objects.create(
-        campaign=campaign,
-        cadre=cadre,
-        inspected_on=inspected_on,
-        task_completion=task_completion,
-        enterprise_evaluation=enterprise_evaluation,
-        ledger_check=ledger_check,
-        unannounced=unannounced,
-        notes=notes.strip(),
-        inspector=_actor_or_none(actor),
+    inspector = _actor_or_none(actor)
+    inspections = Inspection.objects.bulk_create(
+        [
+            Inspection(
+                campaign=campaign,
+                cadre=row.cadre,
+                inspected_on=row.inspected_on,
+                task_completion=row.task_completion,
+                enterprise_evaluation=row.enterprise_evaluation,
+                ledger_check=row.ledger_check,
+                unannounced=row.unannounced,
+                notes=row.notes.strip(),
+                inspector=inspector,
+            )
+            for row in rows
+        ],
+        batch_size=500,
     )
-    audit(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=inspection,
-        changes={"score": (None, f"{inspection.score:.1f}"), "unannounced": (None, unannounced)},
-    )
-    return inspection
+    for inspection in inspections:
+        audit(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=inspection,
+            changes={"score": (None, f"{inspection.score:.1f}"), "unannounced": (None, inspection.unannounced)},
+        )
+    return inspections
 
 
 @transaction.atomic
@@ -574,38 +651,69 @@ def stakeholder_rating_create(
     comment: str = "",
     rater_name: str = "",
 ) -> StakeholderRating:
-    """Record an enterprise's, resident's or colleague's rating (1–5) of a cadre."""
+    """Record an enterprise's, resident's or colleague's rating (1–5) of a cadre; refused ("locked")
+    when the day falls inside a locked period of the campaign."""
+    row = RatingData(cadre, rater_kind, score, rated_on, comment, rater_name)
+    return stakeholder_ratings_record(actor=actor, campaign=campaign, rows=[row])[0]
+
+
+@transaction.atomic
+def stakeholder_ratings_record(
+    *, actor: User | None, campaign: Campaign, rows: Sequence[RatingData]
+) -> list[StakeholderRating]:
+    """Record ratings, all of them or none (an error names its row); actor None is the public.
+
+    The checks of `stakeholder_rating_create` take a few queries for the whole batch, not per row.
+    """
+    if not rows:
+        return []
     if actor is not None:
-        require_cadre_in_scope(actor, cadre)
-    errors: dict[str, str] = {}
-    if rater_kind not in RaterKind.values:
-        errors["rater_kind"] = _("请选择评价人类型：企业、群众或同事。")
-    if not isinstance(score, int) or score < 1 or score > 5:
-        errors["score"] = _("评分应为 1 到 5 分。")
-    if len(comment.strip()) > 500:
-        errors["comment"] = _("评价意见不能超过 500 个字符。")
-    if len(rater_name.strip()) > 100:
-        errors["rater_name"] = _("评价人不能超过 100 个字符。")
-    if errors:
-        raise AppraisalValidationError(errors)
-    rating = StakeholderRating.objects.create(
-        campaign=campaign,
-        cadre=cadre,
-        rater_kind=rater_kind,
-        rater_name=rater_name.strip(),
-        score=score,
-        comment=comment.strip(),
-        rated_on=rated_on,
-        created_by=_actor_or_none(actor),
+        require_cadres_in_scope(actor, [row.cadre for row in rows])
+    for index, row in enumerate(rows):
+        errors: dict[str, str] = {}
+        if row.rater_kind not in RaterKind.values:
+            errors["rater_kind"] = _("请选择评价人类型：企业、群众或同事。")
+        if not isinstance(row.score, int) or row.score < 1 or row.score > 5:
+            errors["score"] = _("评分应为 1 到 5 分。")
+        if len(row.comment.strip()) > 500:
+            errors["comment"] = _("评价意见不能超过 500 个字符。")
+        if len(row.rater_name.strip()) > 100:
+            errors["rater_name"] = _("评价人不能超过 100 个字符。")
+        if errors:
+            raise AppraisalValidationError(_in_row(errors, index, len(rows)))
+    refuse_evidence_in_locked_period(
+        campaign_id=campaign.pk,
+        days=[row.rated_on for row in rows],
+        field="rated_on",
+        label=_("评价日期"),
+        for_update=True,
     )
-    audit(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=rating,
-        changes={"score": (None, score), "rater_kind": (None, rater_kind)},
-        actor_name="" if actor else "public",
+    created_by = _actor_or_none(actor)
+    ratings = StakeholderRating.objects.bulk_create(
+        [
+            StakeholderRating(
+                campaign=campaign,
+                cadre=row.cadre,
+                rater_kind=row.rater_kind,
+                rater_name=row.rater_name.strip(),
+                score=row.score,
+                comment=row.comment.strip(),
+                rated_on=row.rated_on,
+                created_by=created_by,
+            )
+            for row in rows
+        ],
+        batch_size=500,
     )
-    return rating
+    for rating in ratings:
+        audit(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=rating,
+            changes={"score": (None, rating.score), "rater_kind": (None, rating.rater_kind)},
+            actor_name="" if actor else "public",
+        )
+    return ratings
 
 
 @transaction.atomic
@@ -906,6 +1014,16 @@ def flag_review(*, actor: User, flag: IntegrityFlag, status: FlagStatus, note: s
 # --- The project ranking -------------------------------------------------------------------------
 
 
+@dataclass
+class ProjectScoreData:
+    """The inspection group's progress and quality scores (0–100) of a key project in a period."""
+
+    post: Post
+    progress_score: Decimal
+    quality_score: Decimal
+    notes: str = ""
+
+
 @transaction.atomic
 def project_assessment_record(
     *,
@@ -917,41 +1035,68 @@ def project_assessment_record(
     notes: str = "",
 ) -> ProjectAssessment:
     """Record (or correct) a key project's progress and quality scores for the period."""
+    row = ProjectScoreData(post, progress_score, quality_score, notes)
+    return project_assessments_record(actor=actor, period=period, rows=[row])[0]
+
+
+@transaction.atomic
+def project_assessments_record(
+    *, actor: User, period: AppraisalPeriod, rows: Sequence[ProjectScoreData]
+) -> list[ProjectAssessment]:
+    """Record (or correct) the scores of several projects for the period, all or none (an error
+    names its row); the period is locked and the scope checked once for the whole batch."""
     locked = lock_period(period.pk)
     require_campaign_in_scope(actor, locked.scheme.campaign)
     refuse_locked(locked)
-    errors: dict[str, str] = {}
-    if post.kind != PostKind.PROJECT:
-        errors["post"] = _("“%(name)s”不是项目，只有项目参加红旗项目评比。") % {"name": post.name}
-    progress, quality = _decimal(progress_score), _decimal(quality_score)
-    if progress is None or not 0 <= progress <= 100:
-        errors["progress_score"] = _("进度得分应在 0 到 100 之间。")
-    if quality is None or not 0 <= quality <= 100:
-        errors["quality_score"] = _("质量得分应在 0 到 100 之间。")
-    if len(notes.strip()) > 300:
-        errors["notes"] = _("说明不能超过 300 个字符。")
-    if errors:
-        raise AppraisalValidationError(errors)
-    assert progress is not None
-    assert quality is not None
-    assessment = ProjectAssessment.objects.filter(period=locked, post=post).first()
-    before = (assessment.progress_score, assessment.quality_score) if assessment else (None, None)
-    if assessment is None:
-        assessment = ProjectAssessment(period=locked, post=post)
-    assessment.progress_score = progress.quantize(Decimal("0.01"))
-    assessment.quality_score = quality.quantize(Decimal("0.01"))
-    assessment.notes = notes.strip()
-    assessment.save()
-    audit(
-        actor=actor,
-        action=AuditAction.UPDATE if before[0] is not None else AuditAction.CREATE,
-        obj=assessment,
-        changes={
-            "progress_score": (before[0], assessment.progress_score),
-            "quality_score": (before[1], assessment.quality_score),
-        },
-    )
-    return assessment
+    seen: set[int] = set()
+    scores: list[tuple[Decimal, Decimal]] = []
+    for index, row in enumerate(rows):
+        errors: dict[str, str] = {}
+        if row.post.kind != PostKind.PROJECT:
+            errors["post"] = _("“%(name)s”不是项目，只有项目参加红旗项目评比。") % {"name": row.post.name}
+        elif row.post.pk in seen:
+            errors["post"] = _("项目“%(name)s”重复了。") % {"name": row.post.name}
+        seen.add(row.post.pk)
+        progress, quality = _decimal(row.progress_score), _decimal(row.quality_score)
+        if progress is None or not 0 <= progress <= 100:
+            errors["progress_score"] = _("进度得分应在 0 到 100 之间。")
+        if quality is None or not 0 <= quality <= 100:
+            errors["quality_score"] = _("质量得分应在 0 到 100 之间。")
+        if len(row.notes.strip()) > 300:
+            errors["notes"] = _("说明不能超过 300 个字符。")
+        if errors:
+            raise AppraisalValidationError(_in_row(errors, index, len(rows)))
+        assert progress is not None
+        assert quality is not None
+        scores.append((progress.quantize(Decimal("0.01")), quality.quantize(Decimal("0.01"))))
+    existing = {a.post_id: a for a in ProjectAssessment.objects.filter(period=locked, post_id__in=seen)}
+    recorded: list[tuple[ProjectAssessment, tuple[Decimal | None, Decimal | None]]] = []
+    for row, (progress, quality) in zip(rows, scores, strict=True):
+        assessment = existing.get(row.post.pk)
+        before: tuple[Decimal | None, Decimal | None] = (
+            (assessment.progress_score, assessment.quality_score) if assessment else (None, None)
+        )
+        if assessment is None:
+            assessment = ProjectAssessment(period=locked, post=row.post)
+        assessment.progress_score = progress
+        assessment.quality_score = quality
+        assessment.notes = row.notes.strip()
+        recorded.append((assessment, before))
+    ProjectAssessment.objects.bulk_create([a for a, (old, _q) in recorded if old is None])
+    for assessment, (old, _q) in recorded:
+        if old is not None:
+            assessment.save()
+    for assessment, (old_progress, old_quality) in recorded:
+        audit(
+            actor=actor,
+            action=AuditAction.UPDATE if old_progress is not None else AuditAction.CREATE,
+            obj=assessment,
+            changes={
+                "progress_score": (old_progress, assessment.progress_score),
+                "quality_score": (old_quality, assessment.quality_score),
+            },
+        )
+    return [assessment for assessment, _before in recorded]
 
 
 @transaction.atomic

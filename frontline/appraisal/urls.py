@@ -28,5 +28,6 @@ urlpatterns = [
     path("cadres/<int:cadre_pk>/ratings/new/", views.rating_create_view, name="rating_create"),
     path("cadres/<int:cadre_pk>/suggestions/new/", views.suggestion_create_view, name="suggestion_create"),
     path("suggestions/", views.suggestion_list_view, name="suggestion_list"),
+    path("suggestions/<int:pk>/", views.suggestion_detail_view, name="suggestion_detail"),
     path("suggestions/<int:pk>/adopt/", views.suggestion_adopt_view, name="suggestion_adopt"),
 ]

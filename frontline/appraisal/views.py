@@ -794,6 +794,22 @@ def suggestion_create_view(request: HttpRequest, cadre_pk: int) -> HttpResponse:
 
 
 @login_required
+def suggestion_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A suggestion: its content, the cadre, whether (when, by whom, why) it was adopted, and the
+    notes on it in the performance record; the inspection group adopts it here."""
+    user = _user(request)
+    suggestion = selectors.get_suggestion_for_user(user=user, pk=pk)
+    context = {
+        "suggestion": suggestion,
+        "cadre": suggestion.cadre,
+        "notes": selectors.suggestion_notes(suggestion=suggestion),
+        "adopt_form": AdoptForm(),
+        "can_adopt": access_for(user).can_edit and not suggestion.adopted,
+    }
+    return render(request, "appraisal/suggestion_detail.html", context)
+
+
+@login_required
 @require_POST
 def suggestion_adopt_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -807,4 +823,6 @@ def suggestion_adopt_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已采纳“%(title)s”，计入实绩清单。") % {"title": suggestion.title})
+    if request.POST.get("next") == "detail":
+        return redirect(suggestion)
     return redirect("appraisal:suggestion_list")

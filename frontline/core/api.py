@@ -49,7 +49,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     try:
         user = user_authenticate(request=request, username=payload.username, password=payload.password)
     except ApplicationError as exc:
-        return Status(429 if exc.code == "locked" else 401, {"detail": exc.message, "code": exc.code})
+        return Status(429 if exc.code == "too_many_attempts" else 401, {"detail": exc.message, "code": exc.code})
     token, key = api_token_issue(user=user)
     return Status(200, {"token": key, "expires_at": token.expires_at})
 

@@ -52,7 +52,7 @@ def user_authenticate(*, request: HttpRequest | None, username: str, password: s
         raise ApplicationError(
             _("登录失败次数过多，账号或来源地址已暂时锁定，请 %(minutes)d 分钟后再试。")
             % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
-            code="locked",
+            code="too_many_attempts",
         )
     user = authenticate(request, username=username, password=password)
     with transaction.atomic():

@@ -45,6 +45,7 @@ from frontline.appraisal.models import (
     Inspection,
     Normalization,
     PeriodStatus,
+    ProjectAssessment,
     RaterKind,
     StakeholderRating,
     Suggestion,
@@ -52,14 +53,16 @@ from frontline.appraisal.models import (
 from frontline.appraisal.services import (
     DimensionData,
     InputData,
-    inspection_create,
+    InspectionData,
+    ProjectScoreData,
+    RatingData,
+    inspections_record,
     period_compute,
     period_create,
     period_lock,
-    project_assessment_record,
-    project_ranking_compute,
+    project_assessments_record,
     scheme_create,
-    stakeholder_rating_create,
+    stakeholder_ratings_record,
     suggestion_adopt,
     suggestion_create,
 )
@@ -540,7 +543,8 @@ class _Zengdu:
 
     def inspections(self) -> int:
         """The inspection group visits every cadre once a month, a third of the visits unannounced."""
-        rows: list[tuple[Any, str, datetime]] = []
+        visits: list[InspectionData] = []
+        moments: list[datetime] = []
         for month in ZENGDU_MONTHS:
             days = [d for d in _month_days(month) if d.weekday() < 5 and d.day >= 15]
             for deployment in self.deployments:
@@ -555,24 +559,26 @@ class _Zengdu:
                 note = (INSPECTION_NOTES[3] if unannounced else self.rnd.choice(INSPECTION_NOTES[:3])).format(
                     post=deployment.post.name, done=done
                 )
-                inspection = inspection_create(
-                    actor=self.office,
-                    campaign=self.campaign,
-                    cadre=deployment.cadre,
-                    inspected_on=day,
-                    task_completion=sub(66),
-                    enterprise_evaluation=sub(64),
-                    ledger_check=sub(62),
-                    unannounced=unannounced,
-                    notes=note,
+                visits.append(
+                    InspectionData(
+                        cadre=deployment.cadre,
+                        inspected_on=day,
+                        task_completion=sub(66),
+                        enterprise_evaluation=sub(64),
+                        ledger_check=sub(62),
+                        unannounced=unannounced,
+                        notes=note,
+                    )
                 )
-                rows.append((inspection, "created_at", _moment(self.rnd, day, 15, 19)))
-        _settle(rows, Inspection)
-        return len(rows)
+                moments.append(_moment(self.rnd, day, 15, 19))
+        inspections = inspections_record(actor=self.office, campaign=self.campaign, rows=visits)
+        _settle([(row, "created_at", moment) for row, moment in zip(inspections, moments, strict=True)], Inspection)
+        return len(inspections)
 
     def ratings(self) -> int:
         """Enterprises (at projects and the enterprise), residents (in communities) and colleagues."""
-        rows: list[tuple[Any, str, datetime]] = []
+        given: list[RatingData] = []
+        moments: list[datetime] = []
         for month in ZENGDU_MONTHS:
             days = _month_days(month)
             for deployment in self.deployments:
@@ -596,19 +602,20 @@ class _Zengdu:
                         if kind == RaterKind.RESIDENT
                         else f"{deployment.cadre.home_unit.name}同事"
                     )
-                    rating = stakeholder_rating_create(
-                        actor=self.office,
-                        campaign=self.campaign,
-                        cadre=deployment.cadre,
-                        rater_kind=kind,
-                        score=score,
-                        rated_on=day,
-                        comment=self.rnd.choice(STAKEHOLDER_COMMENTS[kind]),
-                        rater_name=rater,
+                    given.append(
+                        RatingData(
+                            cadre=deployment.cadre,
+                            rater_kind=kind,
+                            score=score,
+                            rated_on=day,
+                            comment=self.rnd.choice(STAKEHOLDER_COMMENTS[kind]),
+                            rater_name=rater,
+                        )
                     )
-                    rows.append((rating, "created_at", _moment(self.rnd, day)))
-        _settle(rows, StakeholderRating)
-        return len(rows)
+                    moments.append(_moment(self.rnd, day))
+        ratings = stakeholder_ratings_record(actor=self.office, campaign=self.campaign, rows=given)
+        _settle([(row, "created_at", moment) for row, moment in zip(ratings, moments, strict=True)], StakeholderRating)
+        return len(ratings)
 
     def suggestions(self) -> int:
         """40+ suggestions on the key projects, 10 adopted by the district (the strongest ones)."""
@@ -644,13 +651,10 @@ class _Zengdu:
             .annotate(mean=Avg("total"))
             .values_list("cadre_id", "mean")
         )
-        cadres = {d.cadre.pk: d.cadre for d in self.deployments}
-        order = sorted(means, key=lambda pk: (-float(means[pk]), pk))
-        return [
-            (Cadre.objects.select_related("home_unit", "user").get(pk=pk), float(means[pk]))
-            for pk in order
-            if pk in cadres
-        ]
+        deployed = {d.cadre.pk for d in self.deployments}
+        order = [pk for pk in sorted(means, key=lambda pk: (-float(means[pk]), pk)) if pk in deployed]
+        cadres = Cadre.objects.select_related("home_unit", "user").in_bulk(order)
+        return [(cadres[pk], float(means[pk])) for pk in order]
 
     def reserve_pool(self) -> int:
         """The rule's candidates first, then the next best by hand with the reason; the head approves."""
@@ -817,29 +821,31 @@ class _Lianyungang:
         heads = [d.cadre for d in self.deployments]
         average = set(self.rnd.sample([c.pk for c in heads], k=AVERAGE))
         days = [d for d in _month_days(LIANYUNGANG_MONTH) if d.weekday() < 5]
-        inspections: list[tuple[Any, str, datetime]] = []
+        visits: list[InspectionData] = []
+        visited: list[datetime] = []
         for deployment in self.deployments:
             weak = deployment.cadre.pk in average
             low, high = (66, 78) if weak else (84, 97)
             day = self.rnd.choice(days)
             unannounced = self.rnd.random() < 0.5
             progress = "进度滞后于年度计划" if weak else "形象进度达到或超过年度计划"
-            inspection = inspection_create(
-                actor=self.office,
-                campaign=self.campaign,
-                cadre=deployment.cadre,
-                inspected_on=day,
-                task_completion=self.rnd.randint(low, high),
-                enterprise_evaluation=self.rnd.randint(low, high),
-                ledger_check=self.rnd.randint(low, high),
-                unannounced=unannounced,
-                notes=(
-                    f"{'四不两直' if unannounced else '一线考察'}：看重大项目建设进展，"
-                    f"{deployment.post.name}{progress}；问项目建设过程存在难题，已记录并帮助协调。"
-                ),
+            visits.append(
+                InspectionData(
+                    cadre=deployment.cadre,
+                    inspected_on=day,
+                    task_completion=self.rnd.randint(low, high),
+                    enterprise_evaluation=self.rnd.randint(low, high),
+                    ledger_check=self.rnd.randint(low, high),
+                    unannounced=unannounced,
+                    notes=(
+                        f"{'四不两直' if unannounced else '一线考察'}：看重大项目建设进展，"
+                        f"{deployment.post.name}{progress}；问项目建设过程存在难题，已记录并帮助协调。"
+                    ),
+                )
             )
-            inspections.append((inspection, "created_at", _moment(self.rnd, day, 14, 19)))
-        _settle(inspections, Inspection)
+            visited.append(_moment(self.rnd, day, 14, 19))
+        inspections = inspections_record(actor=self.office, campaign=self.campaign, rows=visits)
+        _settle([(row, "created_at", moment) for row, moment in zip(inspections, visited, strict=True)], Inspection)
 
         # Every head is heard by each group at least once, then the rest of the 400+ comments.
         plan = [
@@ -851,7 +857,8 @@ class _Lianyungang:
             (self.rnd.choice(self.deployments), self.rnd.choice(list(LYG_COMMENTS)))
             for _n in range(LIANYUNGANG_RATINGS - len(plan))
         ]
-        ratings: list[tuple[Any, str, datetime]] = []
+        comments: list[RatingData] = []
+        commented: list[datetime] = []
         # Per head and group, the better score never falls behind the lesser one: a strong head's
         # comments average at least 4.5 (87.5 points), a weaker head's between 3.5 and 4.
         given: dict[tuple[int, str], list[int]] = {}
@@ -866,18 +873,21 @@ class _Lianyungang:
             so_far.append(score)
             tone = "weak" if score <= 3 else "good"
             day = self.rnd.choice(days)
-            rating = stakeholder_rating_create(
-                actor=self.office,
-                campaign=self.campaign,
-                cadre=deployment.cadre,
-                rater_kind=kind,
-                score=score,
-                rated_on=day,
-                comment=self.rnd.choice(LYG_COMMENTS[kind][tone]),
-                rater_name=self.rnd.choice(LYG_RATER_NAMES[kind]),
+            comments.append(
+                RatingData(
+                    cadre=deployment.cadre,
+                    rater_kind=kind,
+                    score=score,
+                    rated_on=day,
+                    comment=self.rnd.choice(LYG_COMMENTS[kind][tone]),
+                    rater_name=self.rnd.choice(LYG_RATER_NAMES[kind]),
+                )
             )
-            ratings.append((rating, "created_at", _moment(self.rnd, day)))
-        _settle(ratings, StakeholderRating)
+            commented.append(_moment(self.rnd, day))
+        ratings = stakeholder_ratings_record(actor=self.office, campaign=self.campaign, rows=comments)
+        _settle(
+            [(row, "created_at", moment) for row, moment in zip(ratings, commented, strict=True)], StakeholderRating
+        )
 
         scheme = scheme_create(
             actor=self.office,
@@ -1007,23 +1017,24 @@ class _Xingang:
         red_flags = 0
         for m, month in enumerate(XINGANG_MONTHS):
             period = period_create(actor=self.office, scheme=scheme, start_date=month)
+            scores = []
             for post in projects:
                 progress, quality, drift = pace[post.pk]
                 progress = min(100.0, max(0.0, progress + drift * m + self.rnd.gauss(0, 3)))
                 quality = min(100.0, max(0.0, quality + self.rnd.gauss(0, 2.5)))
-                project_assessment_record(
-                    actor=self.office,
-                    period=period,
-                    post=post,
-                    progress_score=Decimal(f"{progress:.1f}"),
-                    quality_score=Decimal(f"{quality:.1f}"),
-                    notes=f"{month:%m}月督查：{self.rnd.choice(PROGRESS_NOTES)}",
+                scores.append(
+                    ProjectScoreData(
+                        post=post,
+                        progress_score=Decimal(f"{progress:.1f}"),
+                        quality_score=Decimal(f"{quality:.1f}"),
+                        notes=f"{month:%m}月督查：{self.rnd.choice(PROGRESS_NOTES)}",
+                    )
                 )
+            project_assessments_record(actor=self.office, period=period, rows=scores)
+            # Computing the month ranks its projects too (service from the ledger, trend, red flags).
             computed = period_compute(period_id=period.pk)
             if computed.status != PeriodStatus.COMPUTED:
                 raise ApplicationError(f"{computed} 计算失败：{computed.error}", code="demo_compute")
-            ranking = project_ranking_compute(period=computed)
-            red_flags = sum(1 for a in ranking if a.red_flag)
-            computed.refresh_from_db()
+            red_flags = ProjectAssessment.objects.filter(period=computed, red_flag=True).count()
             period_lock(actor=self.office, period=computed, expected_version=computed.version)
         return f"新港园区 {len(projects)} 个重点项目 {len(XINGANG_MONTHS)} 个月红旗项目排名（每月红旗 {red_flags} 个）"

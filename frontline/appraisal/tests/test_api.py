@@ -202,6 +202,50 @@ def test_a_locked_period_refuses_every_write(aw, client_for):
     assert aw.score_of(aw.grid_cadre).adjustments.count() == 0
 
 
+def test_evidence_dated_inside_a_locked_period_is_a_conflict(aw, client_for):
+    client = client_for("xingang")
+    period_lock(actor=aw.xingang_official, period=aw.period, expected_version=aw.period.version)
+    cadre = aw.commissioners[1]
+    common = {"campaign_id": aw.campaign.pk, "cadre_id": cadre.pk}
+    writes = [
+        (
+            "/api/v1/inspections",
+            "inspected_on",
+            {
+                **common,
+                "inspected_on": "2025-06-25",
+                "task_completion": 90,
+                "enterprise_evaluation": 80,
+                "ledger_check": 70,
+            },
+        ),
+        (
+            "/api/v1/stakeholder-ratings",
+            "rated_on",
+            {**common, "rater_kind": "enterprise", "score": 4, "rated_on": "2025-06-25"},
+        ),
+    ]
+    for path, field, payload in writes:
+        response = client.post(path, payload, content_type=JSON)
+        assert response.status_code == 409, path
+        body = response.json()
+        assert body["code"] == "locked"
+        assert "2025年06月" in body["detail"]
+        assert body["errors"] == {field: body["detail"]}
+        assert client.post(path, {**payload, field: "2025-07-01"}, content_type=JSON).status_code == 201
+    assert not Inspection.objects.filter(cadre=cadre, inspected_on=date(2025, 6, 25)).exists()
+    assert not StakeholderRating.objects.filter(cadre=cadre, rated_on=date(2025, 6, 25)).exists()
+
+
+def test_the_openapi_documents_the_conflicts_of_evidence_writes(client_for):
+    schema = client_for("xingang").get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/inspections", "/api/v1/stakeholder-ratings"):
+        operation = schema["paths"][path]["post"]
+        assert "409" in operation["responses"], path
+        assert '"locked"' in operation["description"], path
+    assert "too_many_attempts" in schema["info"]["description"]
+
+
 def test_a_stale_lock_is_a_conflict(aw, client_for):
     response = client_for("xingang").post(
         f"/api/v1/appraisal-periods/{aw.period.pk}/lock", {"version": aw.period.version - 1}, content_type=JSON

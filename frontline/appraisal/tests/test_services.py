@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from frontline.appraisal.models import (
@@ -15,31 +16,39 @@ from frontline.appraisal.models import (
     FlagStatus,
     Indicator,
     InputSource,
+    Inspection,
     IntegrityFlag,
     Normalization,
     PeriodKind,
     PeriodStatus,
     ProjectAssessment,
     ScoreAdjustment,
+    StakeholderRating,
 )
 from frontline.appraisal.performance import EntryKind, performance_record
 from frontline.appraisal.services import (
     DimensionData,
     InputData,
+    InspectionData,
+    ProjectScoreData,
+    RatingData,
     default_dimensions,
     flag_review,
     inspection_create,
+    inspections_record,
     performance_note_add,
     period_compute,
     period_compute_start,
     period_create,
     period_lock,
     project_assessment_record,
+    project_assessments_record,
     project_ranking_compute,
     scheme_new_version,
     scheme_update,
     score_adjust,
     stakeholder_rating_create,
+    stakeholder_ratings_record,
     suggestion_adopt,
     suggestion_create,
     validate_dimensions,
@@ -781,6 +790,159 @@ def test_inspections_and_ratings_are_validated_and_audited(world, aw):
         actor=None, campaign=aw.campaign, cadre=cadre, rater_kind="enterprise", score=4, rated_on=date(2025, 6, 2)
     )
     assert AuditLog.objects.filter(object_type="appraisal.stakeholderrating", object_id=str(rating.pk)).exists()
+
+
+def lock(period: AppraisalPeriod) -> AppraisalPeriod:
+    period.refresh_from_db()
+    return period_lock(actor=None, period=period, expected_version=period.version)  # type: ignore[arg-type]
+
+
+def test_evidence_dated_inside_a_locked_period_is_refused_and_names_the_period(world, aw):
+    official, cadre = world.xingang_official, aw.grid_heads[0]
+    lock(aw.period)
+    inspections, ratings = Inspection.objects.count(), StakeholderRating.objects.count()
+    audits = AuditLog.objects.count()
+
+    with expect_code("locked") as info:
+        inspection_create(
+            actor=official,
+            campaign=aw.campaign,
+            cadre=cadre,
+            inspected_on=date(2025, 6, 30),
+            task_completion=90,
+            enterprise_evaluation=80,
+            ledger_check=70,
+        )
+    message = info.value.message
+    assert "督查日期 2025-06-30" in message
+    assert "2025年06月" in message
+    assert aw.scheme.name in message
+    assert "已锁定" in message
+    assert info.value.extra["errors"] == {"inspected_on": message}
+    with expect_code("locked") as info:
+        stakeholder_rating_create(
+            actor=None, campaign=aw.campaign, cadre=cadre, rater_kind="enterprise", score=5, rated_on=date(2025, 6, 1)
+        )
+    assert list(info.value.extra["errors"]) == ["rated_on"]
+    assert "评价日期 2025-06-01" in info.value.message
+    assert (Inspection.objects.count(), StakeholderRating.objects.count()) == (inspections, ratings)
+    assert AuditLog.objects.count() == audits
+
+    # The day after the locked month, and another campaign's evidence on the same day, are recorded.
+    inspection_create(
+        actor=official,
+        campaign=aw.campaign,
+        cadre=cadre,
+        inspected_on=date(2025, 7, 1),
+        task_completion=90,
+        enterprise_evaluation=80,
+        ledger_check=70,
+    )
+    other = make_appraisal_campaign(unit=world.xingang, name="另一项下沉行动")
+    stakeholder_rating_create(
+        actor=official, campaign=other, cadre=cadre, rater_kind="resident", score=4, rated_on=date(2025, 6, 15)
+    )
+    # The admin's form validates the same way.
+    row = Inspection(
+        campaign=aw.campaign,
+        cadre=cadre,
+        inspected_on=date(2025, 6, 15),
+        task_completion=1,
+        enterprise_evaluation=1,
+        ledger_check=1,
+    )
+    with pytest.raises(ValidationError) as error:
+        row.full_clean()
+    assert "inspected_on" in error.value.message_dict
+
+
+def test_a_locked_quarter_fixes_the_evidence_of_its_months(world, aw):
+    quarter = compute(make_period(aw.scheme, kind=PeriodKind.QUARTER, start=date(2025, 4, 1)))
+    assert quarter.status == PeriodStatus.COMPUTED
+    stakeholder_rating_create(
+        actor=None,
+        campaign=aw.campaign,
+        cadre=aw.grid_heads[0],
+        rater_kind="colleague",
+        score=4,
+        rated_on=date(2025, 4, 15),
+    )  # still open
+    lock(quarter)
+    with expect_code("locked") as info:
+        stakeholder_rating_create(
+            actor=None,
+            campaign=aw.campaign,
+            cadre=aw.grid_heads[0],
+            rater_kind="colleague",
+            score=4,
+            rated_on=date(2025, 4, 15),
+        )
+    assert "2025年第2季度" in info.value.message
+
+
+def test_evidence_is_recorded_in_batches_all_or_nothing_with_the_bad_row_named(world, aw):
+    official = world.xingang_official
+    heads = aw.grid_heads
+    inspections, ratings = Inspection.objects.count(), StakeholderRating.objects.count()
+    visits = [InspectionData(cadre, date(2025, 7, 2), 80, 85, 90, notes=" 台账完整 ") for cadre in heads]
+    with expect_code("invalid") as info:
+        inspections_record(
+            actor=official,
+            campaign=aw.campaign,
+            rows=[*visits, InspectionData(heads[0], date(2025, 7, 3), 80, 101, 90)],
+        )
+    assert info.value.extra["errors"] == {"enterprise_evaluation": "第 4 条：督查各项得分应在 0 到 100 之间。"}
+    with expect_code("out_of_scope") as info:
+        inspections_record(
+            actor=official,
+            campaign=aw.campaign,
+            rows=[*visits, InspectionData(aw.zengdu_cadre, date(2025, 7, 3), 1, 1, 1)],
+        )
+    assert aw.zengdu_cadre.name in info.value.message
+    lock(aw.period)
+    with expect_code("locked") as info:
+        stakeholder_ratings_record(
+            actor=official,
+            campaign=aw.campaign,
+            rows=[
+                RatingData(heads[0], "resident", 5, date(2025, 7, 1)),
+                RatingData(heads[1], "resident", 4, date(2025, 6, 9)),
+            ],
+        )
+    assert "评价日期 2025-06-09" in info.value.message
+    assert (Inspection.objects.count(), StakeholderRating.objects.count()) == (inspections, ratings)
+
+    recorded = inspections_record(actor=official, campaign=aw.campaign, rows=visits)
+    assert [i.cadre for i in recorded] == heads
+    assert all(i.pk and i.inspector == official and i.notes == "台账完整" for i in recorded)
+    rated = stakeholder_ratings_record(
+        actor=None, campaign=aw.campaign, rows=[RatingData(cadre, "resident", 5, date(2025, 7, 1)) for cadre in heads]
+    )
+    for row in [*recorded, *rated]:
+        entry = AuditLog.objects.get(object_type=row._meta.label_lower, object_id=str(row.pk))
+        assert entry.action == "create"
+    assert stakeholder_ratings_record(actor=official, campaign=aw.campaign, rows=[]) == []
+
+
+def test_project_scores_are_recorded_in_a_batch_and_corrected(world, aw):
+    official = world.xingang_official
+    second = make_post("新港园区二号项目", kind=PostKind.PROJECT, region=aw.project_post.region, unit=world.xingang)
+    rows = [
+        ProjectScoreData(aw.project_post, Decimal(80), Decimal(70)),
+        ProjectScoreData(second, Decimal(60), Decimal(90)),
+    ]
+    with expect_code("invalid") as info:
+        project_assessments_record(actor=official, period=aw.period, rows=[*rows, rows[0]])
+    assert info.value.extra["errors"] == {"post": "第 3 条：项目“新港园区铜产业园”重复了。"}
+    first = project_assessments_record(actor=official, period=aw.period, rows=rows)
+    assert [(a.post, a.progress_score) for a in first] == [(aw.project_post, Decimal(80)), (second, Decimal(60))]
+    corrected = project_assessments_record(
+        actor=official, period=aw.period, rows=[ProjectScoreData(second, Decimal("61.5"), Decimal(90), notes="复核")]
+    )
+    assert corrected[0].pk == first[1].pk
+    assert ProjectAssessment.objects.get(pk=first[1].pk).progress_score == Decimal("61.50")
+    actions = AuditLog.objects.filter(object_type="appraisal.projectassessment", object_id=str(first[1].pk))
+    assert sorted(actions.values_list("action", flat=True)) == ["create", "update"]
 
 
 def test_the_performance_record_is_built_from_the_ledger_and_can_be_annotated(world, campaign, grid_post):

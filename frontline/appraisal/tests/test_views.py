@@ -30,6 +30,7 @@ from frontline.appraisal.services import period_compute, period_lock, score_adju
 from frontline.appraisal.tests.factories import (
     JUNE,
     AppraisalWorld,
+    adopted_suggestion,
     at,
     compute,
     make_period,
@@ -479,6 +480,37 @@ def test_a_stakeholder_rating_is_recorded(aw, client_for):
     assert StakeholderRating.objects.filter(cadre=cadre, rater_name="弘盛铜业", score=5).exists()
 
 
+def field_errors(html: str, name: str) -> list[str]:
+    """Return the errors shown inside the form field `name`'s box."""
+    box = re.search(rf'<div class="field">\s*<label for="id_{name}">.*?</div>', html, re.S)
+    assert box is not None, name
+    return re.findall(r'<span class="field-error" role="alert">([^<]*)</span>', box.group(0))
+
+
+def test_evidence_dated_inside_a_locked_period_is_refused_on_the_date_field(aw, client_for):
+    period_lock(actor=aw.xingang_official, period=aw.period, expected_version=aw.period.version)
+    client = client_for("xingang")
+    cadre = aw.commissioners[1]
+    inspection = {
+        "campaign": aw.campaign.pk,
+        "inspected_on": "2025-06-20",
+        "task_completion": "90",
+        "enterprise_evaluation": "85",
+        "ledger_check": "80",
+    }
+    rating = {"campaign": aw.campaign.pk, "rater_kind": "enterprise", "score": "5", "rated_on": "2025-06-22"}
+    for url_name, data, field in (
+        ("appraisal:inspection_create", inspection, "inspected_on"),
+        ("appraisal:rating_create", rating, "rated_on"),
+    ):
+        html = html_of(client.post(reverse(url_name, args=[cadre.pk]), data))
+        (error,) = field_errors(html, field)
+        assert "考核期“2025年06月”" in error
+        assert "已锁定" in error
+    assert not Inspection.objects.filter(cadre=cadre, inspected_on=date(2025, 6, 20)).exists()
+    assert not StakeholderRating.objects.filter(cadre=cadre, rated_on=date(2025, 6, 22)).exists()
+
+
 def test_a_cadre_suggests_an_official_adopts_and_it_enters_the_performance_record(aw, client_for):
     cadre = aw.grid_cadre
     response = client_for("grid").post(
@@ -499,6 +531,65 @@ def test_a_cadre_suggests_an_official_adopts_and_it_enters_the_performance_recor
     # A cadre cannot adopt their own suggestion.
     other = Suggestion.objects.create(cadre=cadre, title="另一条", content="内容")
     assert client_for("grid").post(reverse("appraisal:suggestion_adopt", args=[other.pk])).status_code == 403
+
+
+def test_a_suggestion_has_its_own_page_where_an_editor_adopts_it(aw, client_for):
+    cadre = aw.grid_cadre
+    suggestion = Suggestion.objects.create(cadre=cadre, title="网格事项清单化", content="建议把网格事项\n列成清单。")
+    url = reverse("appraisal:suggestion_detail", args=[suggestion.pk])
+    official = client_for("xingang")
+    html = html_of(official.get(url))
+    assert "网格事项清单化" in html
+    assert "建议把网格事项<br>列成清单。" in html
+    assert reverse("appraisal:performance", args=[cadre.pk]) in html
+    assert '<dd id="suggestion-adopted">未采纳</dd>' in html
+    assert 'id="adopt"' in html
+    assert url in html_of(official.get(reverse("appraisal:suggestion_list")))
+    # The cadre sees their own suggestion, without the adopt form.
+    own = html_of(client_for("grid").get(url))
+    assert "网格事项清单化" in own
+    assert 'id="adopt"' not in own
+
+    response = official.post(
+        reverse("appraisal:suggestion_adopt", args=[suggestion.pk]), {"note": "全区推广", "next": "detail"}
+    )
+    assert response.headers["Location"] == url
+    html = html_of(official.get(url))
+    assert '<dd id="suggestion-adopted">已采纳</dd>' in html
+    assert "全区推广" in html
+    assert str(aw.xingang_official) in html  # adopted by
+    assert 'id="adopt"' not in html
+    # The performance record links its entry to the page.
+    record = html_of(official.get(reverse("appraisal:performance", args=[cadre.pk])))
+    assert f'<a href="{url}"><strong>网格事项清单化</strong></a>' in record
+
+
+def test_a_suggestion_out_of_scope_is_404(aw, client_for):
+    others = Suggestion.objects.create(cadre=aw.grid_heads[1], title="另一位网格长的建议", content="内容")
+    url = reverse("appraisal:suggestion_detail", args=[others.pk])
+    assert client_for("jiangsu").get(url).status_code == 404  # another city
+    assert client_for("grid").get(url).status_code == 404  # a cadre sees only their own
+    assert client_for("jiangsu").post(reverse("appraisal:suggestion_adopt", args=[others.pk])).status_code == 404
+    assert client_for("xingang").get(reverse("appraisal:suggestion_detail", args=[others.pk + 1000])).status_code == 404
+
+
+def test_the_suggestion_page_makes_a_pinned_number_of_queries(aw, client_for, django_assert_num_queries):
+    suggestion = adopted_suggestion(aw.grid_cadre, adopted_at=at(JUNE))
+    url = reverse("appraisal:suggestion_detail", args=[suggestion.pk])
+    client = client_for("xingang")
+    client.get(url)  # warm the session and the content types
+    with django_assert_num_queries(6):
+        html_of(client.get(url))
+    for n in range(3):
+        PerformanceNote.objects.create(
+            cadre=aw.grid_cadre,
+            entry_key=f"suggestion:{suggestion.pk}",
+            text=f"备注{n}",
+            created_by=aw.xingang_official,
+        )
+    with django_assert_num_queries(6):
+        html = html_of(client.get(url))
+    assert html.count("<li>备注") == 3
 
 
 def test_the_performance_record_lists_resolved_problems_and_takes_notes(aw, client_for):

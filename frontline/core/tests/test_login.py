@@ -120,6 +120,7 @@ class TestApiToken:
         good = {"username": "xingang", "password": PASSWORD}
         locked = client.post("/api/v1/auth/token", good, content_type="application/json")
         assert locked.status_code == 429
+        assert locked.json()["code"] == "too_many_attempts"
         assert "锁定" in locked.json()["detail"]
 
     def test_an_expired_or_revoked_token_is_refused(self, world):
