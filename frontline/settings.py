@@ -156,6 +156,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FRONTLINE_IMPORT_MAX_BYTES = int(os.environ.get("FRONTLINE_IMPORT_MAX_BYTES", str(30 * 1024 * 1024)))
 # Imports with more rows than this run as a background task with a progress bar.
 FRONTLINE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("FRONTLINE_IMPORT_BACKGROUND_ROWS", "2000"))
+# A running import that reports no progress for this long lost its worker and is marked failed.
+FRONTLINE_IMPORT_STALL_SECONDS = int(os.environ.get("FRONTLINE_IMPORT_STALL_SECONDS", "900"))
 # Attachments on problems: size of one file and how many a problem may carry.
 FRONTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 FRONTLINE_ATTACHMENT_MAX_PER_PROBLEM = int(os.environ.get("FRONTLINE_ATTACHMENT_MAX_PER_PROBLEM", "10"))

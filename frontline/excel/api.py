@@ -17,7 +17,7 @@ from frontline.core.access import access_for
 from frontline.core.models import User
 from frontline.excel.models import ImportJob, ImportKind
 from frontline.excel.selectors import get_import_job_for_user, import_job_list
-from frontline.excel.services import import_job_create, read_upload
+from frontline.excel.services import import_job_create, import_job_fail_if_stalled, read_upload
 
 router = Router(tags=["imports"])
 
@@ -107,5 +107,8 @@ def import_jobs(request: HttpRequest) -> Any:
 
 @router.get("/{job_id}", response=ImportJobOut)
 def import_detail(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    """Return one of your import jobs: status, progress (`percent`) and every problem found."""
-    return _job_out(get_import_job_for_user(user=_user(request), pk=job_id))
+    """Return one of your import jobs: status, progress (`percent`) and every problem found.
+
+    A running job that has reported no progress for FRONTLINE_IMPORT_STALL_SECONDS (15 minutes) lost
+    its worker: it is then failed, with nothing written."""
+    return _job_out(import_job_fail_if_stalled(get_import_job_for_user(user=_user(request), pk=job_id)))

@@ -1,8 +1,11 @@
 """Import jobs: an uploaded sheet, its validation report and its progress."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +37,9 @@ class ImportJob(models.Model):
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Set by every transition and progress report: a running job that stops reporting for
+    # FRONTLINE_IMPORT_STALL_SECONDS lost its worker (see services.import_job_fail_if_stalled).
+    progressed_at = models.DateTimeField(_("最后进展"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")
@@ -49,6 +55,16 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def stall_minutes(self) -> int:
+        return max(1, settings.FRONTLINE_IMPORT_STALL_SECONDS // 60)
+
+    @property
+    def is_waiting_long(self) -> bool:
+        """Whether the job has been queued for longer than a worker would take to start it."""
+        stall = timedelta(seconds=settings.FRONTLINE_IMPORT_STALL_SECONDS)
+        return self.status == ImportStatus.PENDING and self.created_at < timezone.now() - stall
 
     @property
     def percent(self) -> int:

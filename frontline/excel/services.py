@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
@@ -56,6 +57,7 @@ def _transition(job: ImportJob, status: ImportStatus, **fields: Any) -> None:
             f"import job {job.pk}: {job.status} → {status} is not allowed", code="invalid_transition"
         )
     job.status = status
+    fields["progressed_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     if status in (ImportStatus.DONE, ImportStatus.FAILED):
@@ -179,7 +181,7 @@ def _run(job: ImportJob) -> None:
 
     def progress(done: int, total: int) -> None:
         # Outside any transaction, so that the polling page sees it at once.
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total, progressed_at=timezone.now())
 
     errors = importer.validate(sheet, progress)
     del sheet  # the checked rows are all that is needed from here on
@@ -195,6 +197,10 @@ def _run(job: ImportJob) -> None:
         return
     try:
         with transaction.atomic():
+            # Declared stalled meanwhile (import_job_fail_if_stalled)? Then write nothing.
+            if ImportJob.objects.select_for_update().get(pk=job.pk).status != ImportStatus.RUNNING:
+                logger.warning("import job %s was marked failed while it ran: nothing written", job.pk)
+                return
             created = importer.write()
             audit(
                 actor=actor,
@@ -230,6 +236,32 @@ def _run(job: ImportJob) -> None:
                 ).as_json()
             ],
         )
+
+
+def import_job_fail_if_stalled(job: ImportJob) -> ImportJob:
+    """Mark a running job failed when it has reported no progress for FRONTLINE_IMPORT_STALL_SECONDS.
+
+    Its worker died (a restart, an out-of-memory kill): nothing was written, since the rows are
+    written in one transaction, and without this the page would show it running forever. A worker
+    still writing holds the job's row lock; this waits for it and then finds the job done.
+    """
+    stall = timedelta(seconds=settings.FRONTLINE_IMPORT_STALL_SECONDS)
+    last = job.progressed_at or job.created_at
+    if job.status != ImportStatus.RUNNING or last >= timezone.now() - stall:
+        return job
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        last = locked.progressed_at or locked.created_at
+        if locked.status == ImportStatus.RUNNING and last < timezone.now() - stall:
+            logger.warning("import job %s stalled since %s: marked failed", locked.pk, last)
+            message = _(
+                "后台导入中断（处理进程可能已重启），未写入任何数据（导入在一个事务中全部写入或全部不写）。"
+                "请重新上传该文件。"
+            )
+            _transition(locked, ImportStatus.FAILED, errors=[RowError(None, "", "", message).as_json()])
+    _discard_file(locked)
+    locked.refresh_from_db()
+    return locked
 
 
 def _discard_file(job: ImportJob) -> None:

@@ -18,7 +18,13 @@ from frontline.excel.export import error_report_xlsx, template_xlsx
 from frontline.excel.forms import ImportForm
 from frontline.excel.models import ImportStatus
 from frontline.excel.selectors import get_import_job_for_user, import_job_list
-from frontline.excel.services import cadres_export, import_job_create, posts_export, read_upload
+from frontline.excel.services import (
+    cadres_export,
+    import_job_create,
+    import_job_fail_if_stalled,
+    posts_export,
+    read_upload,
+)
 from frontline.excel.units import UnitDirectory
 from frontline.posts.selectors import post_filters_from_query
 
@@ -79,7 +85,7 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A job's status, its progress while it runs, and every problem found."""
     user = _importer(request)
-    job = get_import_job_for_user(user=user, pk=pk)
+    job = import_job_fail_if_stalled(get_import_job_for_user(user=user, pk=pk))
     errors = Paginator(job.errors if job.status == ImportStatus.FAILED else [], ERRORS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -90,7 +96,7 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial, polled every second; once the job has finished, reload the page."""
     user = _importer(request)
-    job = get_import_job_for_user(user=user, pk=pk)
+    job = import_job_fail_if_stalled(get_import_job_for_user(user=user, pk=pk))
     if job.is_finished and request.headers.get("HX-Request"):
         return HttpResponseClientRefresh()
     return render(request, "excel/_import_progress.html", {"job": job})

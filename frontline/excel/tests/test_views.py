@@ -103,3 +103,83 @@ def test_the_progress_partial_polls_while_the_job_runs_and_reloads_when_done(wor
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, processed_rows=10_000)
     done = client.get(reverse("excel:import_progress", args=[job.pk]), headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
+
+
+def test_a_job_whose_worker_died_is_failed_with_nothing_written_and_a_long_queue_is_explained(
+    world, client_for, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from frontline.excel.services import import_job_run
+
+    settings.FRONTLINE_IMPORT_STALL_SECONDS = 900
+    now = timezone.now()
+    running = dict(kind=ImportKind.CADRES, created_by=world.xingang_official, status=ImportStatus.RUNNING)
+    alive = ImportJob.objects.create(original_name="进行中.xlsx", progressed_at=now - timedelta(minutes=5), **running)
+    dead = ImportJob.objects.create(original_name="中断.xlsx", progressed_at=now - timedelta(minutes=20), **running)
+    client = client_for("xingang")
+
+    page = client.get(alive.get_absolute_url()).content.decode()
+    assert "处理中" in page
+    alive.refresh_from_db()
+    assert alive.status == ImportStatus.RUNNING
+
+    page = client.get(dead.get_absolute_url()).content.decode()
+    assert "后台导入中断" in page
+    assert "请重新上传该文件" in page
+    dead.refresh_from_db()
+    assert (dead.status, dead.finished_at is not None) == (ImportStatus.FAILED, True)
+    api = client.get(f"/api/v1/imports/{alive.pk}").json()
+    assert api["status"] == "running"
+
+    # A worker that comes back to a job marked failed writes nothing (the job stays failed).
+    cadres = Cadre.objects.count()
+    assert import_job_run(job_id=dead.pk).status == ImportStatus.FAILED
+    assert Cadre.objects.count() == cadres
+
+    waiting = ImportJob.objects.create(
+        kind=ImportKind.CADRES, original_name="排队.xlsx", created_by=world.xingang_official, total_rows=5000
+    )
+    ImportJob.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(minutes=16))
+    partial = client.get(reverse("excel:import_progress", args=[waiting.pk]), headers={"HX-Request": "true"})
+    assert "排队已超过 15 分钟仍未开始" in partial.content.decode()
+    fresh = ImportJob.objects.create(
+        kind=ImportKind.CADRES, original_name="刚上传.xlsx", created_by=world.xingang_official
+    )
+    partial = client.get(reverse("excel:import_progress", args=[fresh.pk]), headers={"HX-Request": "true"})
+    assert "排队已超过" not in partial.content.decode()
+
+
+def test_a_worker_marked_stalled_between_checking_and_writing_writes_nothing(world, settings, monkeypatch):
+    from frontline.excel import services
+    from frontline.excel.services import import_job_create, import_job_run
+
+    settings.FRONTLINE_IMPORT_BACKGROUND_ROWS = 0  # queue it, then run it here as the worker would
+    monkeypatch.setattr(services, "_enqueue", lambda job_id: None)
+    job = import_job_create(
+        actor=world.xingang_official,
+        kind=ImportKind.CADRES,
+        file_name="干部.xlsx",
+        content=cadres_xlsx(cadre_row("张三", new_id())),
+    )
+    assert job.status == ImportStatus.PENDING
+    cadres = Cadre.objects.count()
+    real_validate = services.importer_for
+
+    def importer_for(*args, **kwargs):
+        importer = real_validate(*args, **kwargs)
+        validate = importer.validate
+
+        def validate_then_stall(*a, **k):
+            errors = validate(*a, **k)
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED)  # as the stall check would
+            return errors
+
+        importer.validate = validate_then_stall
+        return importer
+
+    monkeypatch.setattr(services, "importer_for", importer_for)
+    assert import_job_run(job_id=job.pk).status == ImportStatus.FAILED
+    assert Cadre.objects.count() == cadres
