@@ -18,11 +18,13 @@ Then it creates the default six-dimension scheme and October's period and runs `
 in a fresh process (so that peak_mb is the computation's own: max RSS of that process, Django
 included), printing the phases it logs and one line:
 
-    cadres=… ledger_rows=… compute_s=… cpu_s=… pg_cpu_s=… peak_mb=… scores=… flags=…
+    cadres=… ledger_rows=… compute_s=… cpu_s=… pg_cpu_s=… peak_mb=… pg_peak_mb=… scores=… flags=…
 
-cpu_s is the computing process's CPU time and pg_cpu_s its PostgreSQL backend's (read from /proc:
-the database runs on the same machine); on a shared machine they say more than the wall time.
-Re-run only the computation on a database kept with --keep:
+cpu_s is the computing process's CPU time and pg_cpu_s its PostgreSQL backend's, pg_peak_mb the
+backend's peak resident memory (VmHWM, shared buffers it touched included), all read from /proc:
+the database runs on the same machine. On a shared machine the CPU times say more than the wall
+time. Re-run only the computation on a database kept with --keep — that is a recomputation, which
+also deletes the period's earlier scores (and checks the foreign keys that point at them):
 
     DATABASE_URL=postgres://…/frontline_bench_appraisal_NNN .venv/bin/python bench/appraisal.py --compute-period 1
 """
@@ -401,14 +403,16 @@ def compute_period_here(period_id: int) -> None:
     period = period_compute(period_id=period_id)
     elapsed = time.perf_counter() - start
     cpu_s = time.process_time() - cpu
-    pg_cpu_s = backend_cpu_s(backend) - pg_cpu if backend_pid() == backend else float("nan")
+    same_backend = backend_pid() == backend
+    pg_cpu_s = backend_cpu_s(backend) - pg_cpu if same_backend else float("nan")
+    pg_peak = backend_peak_mb(backend) if same_backend else float("nan")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if period.status != "computed":
         print(f"status={period.status} error={period.error!r}")
         sys.exit(1)
     print(
         f"compute_s={elapsed:.1f} cpu_s={cpu_s:.1f} pg_cpu_s={pg_cpu_s:.1f} peak_mb={peak:.0f} "
-        f"rss_before_mb={rss_before:.0f}"
+        f"pg_peak_mb={pg_peak:.0f} rss_before_mb={rss_before:.0f}"
     )
 
 
@@ -429,6 +433,17 @@ def backend_cpu_s(pid: int) -> float:
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_peak_mb(pid: int) -> float:
+    """Return the peak resident memory (VmHWM) of a local process in MB, from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -467,7 +482,8 @@ def run(args: argparse.Namespace) -> None:
     load = os.getloadavg()
     print(
         f"cadres={last - first + 1} ledger_rows={problems + events + ratings} compute_s={figures['compute_s']} "
-        f"cpu_s={figures['cpu_s']} pg_cpu_s={figures['pg_cpu_s']} peak_mb={figures['peak_mb']} scores={scores} "
+        f"cpu_s={figures['cpu_s']} pg_cpu_s={figures['pg_cpu_s']} peak_mb={figures['peak_mb']} "
+        f"pg_peak_mb={figures['pg_peak_mb']} scores={scores} "
         f"flags={flags} load={load[0]:.1f}"
     )
 
