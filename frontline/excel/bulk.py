@@ -19,25 +19,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-# Fields whose values the database drivers take as they are in Python.
-_PASS_THROUGH = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "EmailField",
-    "FloatField",
-    "ForeignKey",
-    "IntegerField",
-    "OneToOneField",
-    "PositiveBigIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SlugField",
-    "SmallIntegerField",
-    "TextField",
-}
+from frontline.core.inserts import needs_preparing
 
 
 def _default(field: models.Field[Any, Any], now: datetime.datetime) -> Any:
@@ -66,7 +48,7 @@ class _Statement:
         quote = connection.ops.quote_name
         ordered = [by_attname[c] for c in columns] + rest
         preparers = tuple(
-            (index, _preparer(by_attname[c])) for index, c in enumerate(columns) if _needs_preparing(by_attname[c])
+            (index, _preparer(by_attname[c])) for index, c in enumerate(columns) if needs_preparing(by_attname[c])
         )
         return cls(
             table=quote(model._meta.db_table),
@@ -82,10 +64,6 @@ class _Statement:
             values[index] = prepare(values[index])
         values += self.rest_values
         return values
-
-
-def _needs_preparing(field: models.Field[Any, Any]) -> bool:
-    return field.get_internal_type() not in _PASS_THROUGH
 
 
 def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
