@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params import HeaderEx, P
@@ -54,7 +55,7 @@ WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
 
 def _require_edit(user: User) -> None:
     if not access_for(user).can_edit:
-        raise ApplicationError("您没有维护考核数据的权限。", code="forbidden")
+        raise ApplicationError(_("您没有维护考核数据的权限。"), code="forbidden")
 
 
 def _version(if_match: str, body_version: int | None) -> int:
@@ -63,10 +64,10 @@ def _version(if_match: str, body_version: int | None) -> int:
         try:
             return int(raw)
         except ValueError:
-            raise ApplicationError('If-Match 应为版本号，如 "3"。', code="invalid_if_match") from None
+            raise ApplicationError(_('If-Match 应为版本号，如 "3"。'), code="invalid_if_match") from None
     if body_version is not None:
         return body_version
-    raise ApplicationError("请在 If-Match 头中提供版本号（见 ETag 或 version 字段）。", code="version_required")
+    raise ApplicationError(_("请在 If-Match 头中提供版本号（见 ETag 或 version 字段）。"), code="version_required")
 
 
 # --- Schemes -------------------------------------------------------------------------------------

@@ -110,7 +110,8 @@ def performance_record(*, cadre: Cadre, start: date | None = None, end: date | N
         for m in matchmakings:
             detail = m.outcome
             if m.amount is not None:
-                detail = f"{detail}（{m.amount} 万元）" if detail else f"{m.amount} 万元"
+                amount = _("%(amount)s 万元") % {"amount": m.amount}
+                detail = f"{detail}（{amount}）" if detail else amount
             entries.append(
                 PerformanceEntry(
                     entry_key=f"matchmaking:{m.pk}",

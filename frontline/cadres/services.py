@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from frontline.cadres.models import Cadre, ExpertiseTag, Gender, PoliticalStatus, Rank
@@ -76,50 +77,54 @@ def validate_cadre_data(data: CadreData, *, today: date) -> tuple[dict[str, str]
     values: dict[str, object] = {}
     name = (data.name or "").strip()
     if not name:
-        errors["name"] = "姓名不能为空。"
+        errors["name"] = _("姓名不能为空。")
     elif len(name) > 50:
-        errors["name"] = "姓名不能超过 50 个字符。"
+        errors["name"] = _("姓名不能超过 50 个字符。")
     values["name"] = name
     try:
         rid = parse_resident_id(data.id_number, today=today)
     except CodeError as exc:
-        errors["id_number"] = str(exc)
+        errors["id_number"] = _(exc.message) % exc.params
     else:
         values["id_number"] = rid.number
         if data.gender and data.gender != rid.gender:
-            errors["gender"] = f"性别与身份证号不一致：身份证号显示为{Gender(rid.gender).label}。"
+            errors["gender"] = _("性别与身份证号不一致：身份证号显示为%(gender)s。") % {
+                "gender": Gender(rid.gender).label
+            }
         if data.birth_date and data.birth_date != rid.birth_date:
-            errors["birth_date"] = f"出生日期与身份证号不一致：身份证号显示为 {rid.birth_date:%Y-%m-%d}。"
+            errors["birth_date"] = _("出生日期与身份证号不一致：身份证号显示为 %(date)s。") % {
+                "date": f"{rid.birth_date:%Y-%m-%d}"
+            }
         values["gender"] = rid.gender
         values["birth_date"] = rid.birth_date
         age = (today - rid.birth_date).days // 365
         if age < 16:
-            errors["id_number"] = f"按身份证号计算年龄为 {age} 岁，不可能是在职干部，请核对。"
+            errors["id_number"] = _("按身份证号计算年龄为 %(age)s 岁，不可能是在职干部，请核对。") % {"age": age}
     phone = (data.phone or "").strip()
     if phone:
         try:
             values["phone"] = validate_mobile(phone)
         except CodeError as exc:
-            errors["phone"] = str(exc)
+            errors["phone"] = _(exc.message) % exc.params
     else:
         values["phone"] = ""
     if data.political_status not in PoliticalStatus.values:
-        errors["political_status"] = "政治面貌无效。"
+        errors["political_status"] = _("政治面貌无效。")
     if data.rank not in Rank.values:
-        errors["rank"] = "职级无效。"
+        errors["rank"] = _("职级无效。")
     for name_field, lat_or_lng, bound in (
         ("home_latitude", data.home_latitude, 90),
         ("home_longitude", data.home_longitude, 180),
     ):
         if lat_or_lng is not None and not -bound <= lat_or_lng <= bound:
-            errors[name_field] = f"坐标超出范围（-{bound} 到 {bound}）。"
+            errors[name_field] = _("坐标超出范围（-%(bound)s 到 %(bound)s）。") % {"bound": bound}
     tags = []
     for tag in data.expertise:
         tag = tag.strip()
         if not tag:
             continue
         if len(tag) > 30:
-            errors["expertise"] = f"专长标签“{tag[:10]}…”超过 30 个字符。"
+            errors["expertise"] = _("专长标签“%(tag)s…”超过 30 个字符。") % {"tag": tag[:10]}
         tags.append(tag)
     values["expertise"] = list(dict.fromkeys(tags))
     return errors, values
@@ -165,7 +170,7 @@ def _check_unique_id(id_hash: str, exclude_pk: int | None) -> None:
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        raise CadreValidationError({"id_number": "该身份证号已登记，同一干部不能重复录入。"})
+        raise CadreValidationError({"id_number": _("该身份证号已登记，同一干部不能重复录入。")})
 
 
 @transaction.atomic
@@ -198,7 +203,7 @@ def cadre_update(
     """Update a cadre if nobody changed it since `expected_version` was read; audit the difference."""
     locked = Cadre.objects.select_for_update().get(pk=cadre.pk)
     if locked.version != expected_version:
-        raise ConflictError("该干部信息已被他人修改，请查看最新内容后再保存。", current_version=locked.version)
+        raise ConflictError(_("该干部信息已被他人修改，请查看最新内容后再保存。"), current_version=locked.version)
     errors, values = validate_cadre_data(data, today=today or timezone.localdate())
     if errors:
         raise CadreValidationError(errors)
@@ -235,7 +240,7 @@ def cadre_delete(*, actor: User | None, cadre: Cadre) -> None:
         cadre.delete()
     except ProtectedError:
         raise ApplicationError(
-            "该干部已有下沉任职、工作组或包保记录，不能删除；如已调离，请在备注中说明。", code="protected"
+            _("该干部已有下沉任职、工作组或包保记录，不能删除；如已调离，请在备注中说明。"), code="protected"
         ) from None
 
 
@@ -270,6 +275,6 @@ def cadre_reveal_sensitive(*, actor: User, cadre: Cadre) -> dict[str, str]:
     from frontline.core.access import access_for
 
     if not access_for(actor).can_view_sensitive:
-        raise ApplicationError("您的角色无权查看完整身份证号和手机号。", code="forbidden")
+        raise ApplicationError(_("您的角色无权查看完整身份证号和手机号。"), code="forbidden")
     audit(actor=actor, action=AuditAction.VIEW_SENSITIVE, obj=cadre, note="id_number, phone")
     return {"id_number": crypto.decrypt(cadre.id_number_encrypted), "phone": crypto.decrypt(cadre.phone_encrypted)}

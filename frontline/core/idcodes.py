@@ -1,7 +1,8 @@
 """Checks for Chinese identity codes: resident ID (GB 11643), USCC (GB 32100) and mobile numbers.
 
 Pure functions, no Django: each returns the normalized value or raises `CodeError` with a
-message a person can act on (in Chinese; the UI shows it as is).
+message a person can act on. The message is in Chinese; `CodeError.message` and `.params` let the
+caller show it in the user's language: `gettext(exc.message) % exc.params`.
 """
 
 import re
@@ -12,8 +13,21 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation (makemessages picks up this name); the caller translates it."""
+    return message
+
+
 class CodeError(ValueError):
-    """The code is malformed; the message says what is wrong."""
+    """The code is malformed; the message says what is wrong.
+
+    `str(exc)` is the Chinese text; `message` is its msgid and `params` fill its %(name)s placeholders.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -42,26 +56,26 @@ def parse_resident_id(value: str, *, today: date) -> ResidentId:
     """Validate an 18-character resident ID number and return its parts."""
     number = re.sub(r"\s", "", str(value or "")).upper()
     if not number:
-        raise CodeError("身份证号不能为空。")
+        raise CodeError(gettext_noop("身份证号不能为空。"))
     if len(number) != 18:
-        raise CodeError(f"身份证号应为 18 位，当前为 {len(number)} 位。")
+        raise CodeError(gettext_noop("身份证号应为 18 位，当前为 %(length)s 位。"), length=len(number))
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise CodeError("身份证号前 17 位应为数字，最后一位为数字或 X。")
+        raise CodeError(gettext_noop("身份证号前 17 位应为数字，最后一位为数字或 X。"))
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise CodeError(f"身份证号中的出生日期 {number[6:14]} 不是有效日期。") from None
+        raise CodeError(gettext_noop("身份证号中的出生日期 %(date)s 不是有效日期。"), date=number[6:14]) from None
     if birth > today:
-        raise CodeError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 晚于今天。")
+        raise CodeError(gettext_noop("身份证号中的出生日期 %(date)s 晚于今天。"), date=f"{birth:%Y-%m-%d}")
     if birth.year < 1900:
-        raise CodeError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 早于 1900 年。")
+        raise CodeError(gettext_noop("身份证号中的出生日期 %(date)s 早于 1900 年。"), date=f"{birth:%Y-%m-%d}")
     expected = resident_id_check_char(number[:17])
     if number[17] != expected:
-        raise CodeError(f"身份证号校验位错误：最后一位应为 {expected}，请核对号码。")
+        raise CodeError(gettext_noop("身份证号校验位错误：最后一位应为 %(expected)s，请核对号码。"), expected=expected)
     # python-stdnum's ric.validate adds nothing here but cost (80% of a row's validation time), and
     # its birthplace check falsely rejects real IDs; the province code is what can be checked.
     if number[:2] not in _PROVINCE_CODES:
-        raise CodeError(f"身份证号前两位 {number[:2]} 不是有效的省级行政区划代码。")
+        raise CodeError(gettext_noop("身份证号前两位 %(code)s 不是有效的省级行政区划代码。"), code=number[:2])
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=birth, gender=gender, region_code=number[:6])
 
@@ -84,18 +98,20 @@ def validate_uscc(value: str) -> str:
     """Validate a Unified Social Credit Code (18 characters, GB 32100 check character)."""
     code = re.sub(r"\s", "", str(value or "")).upper()
     if not code:
-        raise CodeError("统一社会信用代码不能为空。")
+        raise CodeError(gettext_noop("统一社会信用代码不能为空。"))
     if len(code) != 18:
-        raise CodeError(f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。")
+        raise CodeError(gettext_noop("统一社会信用代码应为 18 位，当前为 %(length)s 位。"), length=len(code))
     if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", code):
-        raise CodeError("统一社会信用代码只能包含数字和大写字母（不含 I、O、Z、S、V）。")
+        raise CodeError(gettext_noop("统一社会信用代码只能包含数字和大写字母（不含 I、O、Z、S、V）。"))
     try:
         uscc.validate(code)
     except StdnumError:
         expected = uscc.calc_check_digit(code[:17])
         if code[17] != expected:
-            raise CodeError(f"统一社会信用代码校验位错误：最后一位应为 {expected}，请核对。") from None
-        raise CodeError("统一社会信用代码格式不正确（登记管理部门或机构类别代码无效）。") from None
+            raise CodeError(
+                gettext_noop("统一社会信用代码校验位错误：最后一位应为 %(expected)s，请核对。"), expected=expected
+            ) from None
+        raise CodeError(gettext_noop("统一社会信用代码格式不正确（登记管理部门或机构类别代码无效）。")) from None
     return code
 
 
@@ -115,9 +131,9 @@ def validate_mobile(value: str) -> str:
     elif digits.startswith("0086"):
         digits = digits[4:]
     if not digits:
-        raise CodeError("手机号不能为空。")
+        raise CodeError(gettext_noop("手机号不能为空。"))
     if not _MOBILE.fullmatch(digits):
-        raise CodeError("手机号应为 11 位数字，以 13–19 开头。")
+        raise CodeError(gettext_noop("手机号应为 11 位数字，以 13–19 开头。"))
     return digits
 
 

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frontline.dispatch.models import FrontlineKind, MatchingRun, ResponsibilityAssignment
 
-CHANGE_LABELS = {"keep": "留任", "move": "调岗", "new": "新派"}
+CHANGE_LABELS = {"keep": gettext_lazy("留任"), "move": gettext_lazy("调岗"), "new": gettext_lazy("新派")}
 
 
 class _Writer(Protocol):
@@ -66,7 +67,7 @@ def run_sheets(run: MatchingRun) -> list[tuple[str, list[str], list[list[Any]]]]
             kinds.get(a["kind"], a["kind"]),
             a["role_name"],
             a["distance_km"],
-            CHANGE_LABELS.get(a["change"], a["change"]),
+            str(CHANGE_LABELS.get(a["change"], a["change"])),
             _("是") if a.get("pinned") else "",
             "；".join(a["reasons"]),
         ]

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -93,7 +94,7 @@ def import_create(request: HttpRequest, kind: Form[ImportKind], file: File[Uploa
     """
     user = _user(request)
     if not access_for(user).can_import:
-        return Status(403, {"detail": "您的角色无权导入数据。", "code": "forbidden"})
+        return Status(403, {"detail": _("您的角色无权导入数据。"), "code": "forbidden"})
     job = import_job_create(actor=user, kind=kind, file_name=file.name or "", content=read_upload(file))
     return Status(201, _job_out(job))
 

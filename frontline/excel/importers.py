@@ -608,7 +608,7 @@ class PostImporter(Importer):
     ) -> None:
         allowed = PARENT_KINDS[row.data.kind]
         kind_label = PostKind(row.data.kind).label
-        allowed_labels = "或".join(str(PostKind(k).label) for k in PostKind.values if k in allowed)
+        allowed_labels = _("或").join(str(PostKind(k).label) for k in PostKind.values if k in allowed)
         named = [("row", r, k) for r, k in in_file.get(row.parent_name, []) if r != row.row_number]
         named += [("post", pk, k) for pk, k in existing.get(row.parent_name, [])]
         fitting = [c for c in named if c[2] in allowed]

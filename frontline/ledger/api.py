@@ -7,6 +7,7 @@ from typing import Any, Literal
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params import HeaderEx, P
@@ -253,10 +254,12 @@ def _version(if_match: str, body_version: int | None) -> int:
         try:
             return int(raw)
         except ValueError:
-            raise ApplicationError('If-Match 应为问题的版本号，如 "3"。', code="invalid_if_match") from None
+            raise ApplicationError(_('If-Match 应为问题的版本号，如 "3"。'), code="invalid_if_match") from None
     if body_version is not None:
         return body_version
-    raise ApplicationError("请在 If-Match 头中提供问题的版本号（见 ETag 或 version 字段）。", code="version_required")
+    raise ApplicationError(
+        _("请在 If-Match 头中提供问题的版本号（见 ETag 或 version 字段）。"), code="version_required"
+    )
 
 
 @router.post(
@@ -277,7 +280,7 @@ def problem_transition_endpoint(
     if payload.department_id is not None:
         department = Unit.objects.filter(pk=payload.department_id).first()
         if department is None:
-            raise ApplicationError("承办部门不存在。", code="department_not_found")
+            raise ApplicationError(_("承办部门不存在。"), code="department_not_found")
     updated = problem_transition(
         actor=user,
         problem=found,
@@ -761,10 +764,10 @@ def _plan_version(if_match: str, body_version: int | None, *, required: bool) ->
         try:
             return int(raw)
         except ValueError:
-            raise ApplicationError('If-Match 应为一企一策的版本号，如 "3"。', code="invalid_if_match") from None
+            raise ApplicationError(_('If-Match 应为一企一策的版本号，如 "3"。'), code="invalid_if_match") from None
     if body_version is None and required:
         raise ApplicationError(
-            "请在 If-Match 头中提供一企一策的版本号（见 ETag 或 version 字段）。", code="version_required"
+            _("请在 If-Match 头中提供一企一策的版本号（见 ETag 或 version 字段）。"), code="version_required"
         )
     return body_version
 
@@ -786,11 +789,11 @@ def _measure_refs(
     if department_id is not None:
         refs["department"] = Unit.objects.filter(pk=department_id).first()
         if refs["department"] is None:
-            raise ApplicationError("责任部门不存在。", code="department_not_found")
+            raise ApplicationError(_("责任部门不存在。"), code="department_not_found")
     if problem_id is not None:
         refs["problem"] = selectors.plan_problems(user=user, plan=plan).filter(pk=problem_id).first()
         if refs["problem"] is None:
-            raise ApplicationError("该企业没有这个问题（或不在您的范围内）。", code="problem_not_found")
+            raise ApplicationError(_("该企业没有这个问题（或不在您的范围内）。"), code="problem_not_found")
     return refs
 
 

@@ -4,29 +4,33 @@ shared writer."""
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from frontline.excel.export import write_xlsx
 from frontline.ledger.models import EnterprisePlan, Problem
 
-HEADERS = [
-    "查询码",
-    "标题",
-    "阵地",
-    "类别",
-    "来源",
-    "状态",
-    "承办部门",
-    "办理层级",
-    "登记时间",
-    "交办期限",
-    "首次反馈期限",
-    "办结期限",
-    "期限待确认",
-    "已超期",
-    "退单次数",
-    "未经确认关闭",
-    "关闭理由",
-    "诉求人电话",
-]
+
+def _headers() -> list[str]:
+    return [
+        _("查询码"),
+        _("标题"),
+        _("阵地"),
+        _("类别"),
+        _("来源"),
+        _("状态"),
+        _("承办部门"),
+        _("办理层级"),
+        _("登记时间"),
+        _("交办期限"),
+        _("首次反馈期限"),
+        _("办结期限"),
+        _("期限待确认"),
+        _("已超期"),
+        _("退单次数"),
+        _("未经确认关闭"),
+        _("关闭理由"),
+        _("诉求人电话"),
+    ]
 
 
 def _rows(problems: Iterable[Problem]) -> Iterator[list[Any]]:
@@ -55,23 +59,24 @@ def _rows(problems: Iterable[Problem]) -> Iterator[list[Any]]:
 
 def problems_xlsx(problems: Iterable[Problem]) -> bytes:
     """Return an .xlsx with one row per problem."""
-    return write_xlsx(HEADERS, _rows(problems), sheet_name="问题台账")
+    return write_xlsx(_headers(), _rows(problems), sheet_name=_("问题台账"))
 
 
-PLAN_HEADERS = [
-    "企业",
-    "统一社会信用代码",
-    "一企一策",
-    "问题总数",
-    "未办结问题",
-    "措施序号",
-    "措施",
-    "责任部门",
-    "完成时限",
-    "措施状态",
-    "措施超期",
-    "更新时间",
-]
+def _plan_headers() -> list[str]:
+    return [
+        _("企业"),
+        _("统一社会信用代码"),
+        _("一企一策"),
+        _("问题总数"),
+        _("未办结问题"),
+        _("措施序号"),
+        _("措施"),
+        _("责任部门"),
+        _("完成时限"),
+        _("措施状态"),
+        _("措施超期"),
+        _("更新时间"),
+    ]
 
 
 def _plan_rows(plans: Iterable[EnterprisePlan]) -> Iterator[list[Any]]:
@@ -101,4 +106,4 @@ def _plan_rows(plans: Iterable[EnterprisePlan]) -> Iterator[list[Any]]:
 
 def plans_xlsx(plans: Iterable[EnterprisePlan]) -> bytes:
     """Return an .xlsx of enterprise plans (一企一策), one row per measure."""
-    return write_xlsx(PLAN_HEADERS, _plan_rows(plans), sheet_name="一企一策")
+    return write_xlsx(_plan_headers(), _plan_rows(plans), sheet_name=_("一企一策"))

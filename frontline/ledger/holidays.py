@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from frontline.core.access import access_for
 from frontline.core.audit import audit
@@ -115,7 +116,7 @@ def seed_from_package(holiday_model: type[Model] = Holiday, schedule_model: type
 
 def _require_admin(actor: User) -> None:
     if not access_for(actor).can_admin_org:
-        raise ApplicationError("只有系统管理员可以维护节假日安排。", code="forbidden")
+        raise ApplicationError(gettext("只有系统管理员可以维护节假日安排。"), code="forbidden")
 
 
 @transaction.atomic
@@ -123,9 +124,9 @@ def holiday_set(*, actor: User, day: date, kind: str, name: str = "") -> Holiday
     """Create or change the entry for one day; it becomes a manual entry that seeding keeps."""
     _require_admin(actor)
     if kind not in HolidayKind.values:
-        raise ApplicationError("类型无效：请选择法定节假日或调休上班日。")
+        raise ApplicationError(gettext("类型无效：请选择法定节假日或调休上班日。"))
     if kind == HolidayKind.MAKEUP_WORKDAY and day.weekday() < 5:
-        raise ApplicationError(f"{day:%Y-%m-%d} 是工作日，不需要登记为调休上班日。")
+        raise ApplicationError(gettext("%(day)s 是工作日，不需要登记为调休上班日。") % {"day": f"{day:%Y-%m-%d}"})
     row = Holiday.objects.select_for_update().filter(date=day).first()
     before = (row.kind, row.name) if row else (None, None)
     if row is None:
@@ -148,7 +149,7 @@ def holiday_delete(*, actor: User, day: date) -> None:
     _require_admin(actor)
     row = Holiday.objects.filter(date=day).first()
     if row is None:
-        raise ApplicationError(f"{day:%Y-%m-%d} 没有节假日安排。", code="not_found")
+        raise ApplicationError(gettext("%(day)s 没有节假日安排。") % {"day": f"{day:%Y-%m-%d}"}, code="not_found")
     audit(actor=actor, action=AuditAction.DELETE, obj=row, changes={"kind": (row.kind, None)})
     row.delete()
     _recompute_after_change(actor=actor, year=day.year)
@@ -162,7 +163,7 @@ def year_schedule_confirm(*, actor: User, year: int, note: str = "") -> tuple[Ye
     """
     _require_admin(actor)
     if not 2000 <= year <= 2100:
-        raise ApplicationError("年份应在 2000 到 2100 之间。")
+        raise ApplicationError(gettext("年份应在 2000 到 2100 之间。"))
     schedule, _ = YearSchedule.objects.select_for_update().get_or_create(year=year)
     was = schedule.confirmed
     schedule.confirmed = True

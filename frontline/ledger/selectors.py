@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from frontline.core.access import access_for, unit_scope_q
 from frontline.core.inserts import get_with_related
@@ -358,9 +359,11 @@ def suggest_resources(*, user: User, need: ListItem, k: int = 5) -> list[MatchSu
         shared = [w for w in tokenize(texts[hit.doc_id]) if w in need_words]
         same_region = resource.post.region_id[:6] == need.post.region_id[:6]
         score = hit.score * (1.2 if same_region else 1.0)
-        reason = "共同关键词：" + "、".join(dict.fromkeys(shared[:5]))
+        words = "、".join(dict.fromkeys(shared[:5]))
         if same_region:
-            reason += "；同一县区"
+            reason = _("共同关键词：%(words)s；同一县区") % {"words": words}
+        else:
+            reason = _("共同关键词：%(words)s") % {"words": words}
         suggestions.append(MatchSuggestion(resource, round(score, 4), reason))
     suggestions.sort(key=lambda s: -s.score)
     return suggestions[:k]

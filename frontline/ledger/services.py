@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from frontline.core import crypto
 from frontline.core.audit import audit
@@ -340,7 +341,7 @@ def _idempotency_hash(actor: User | None, key: str) -> str | None:
     if not key:
         return None
     if len(key) > 200:
-        raise ApplicationError("Idempotency-Key 过长（最多 200 个字符）。", code="invalid")
+        raise ApplicationError(_("Idempotency-Key 过长（最多 200 个字符）。"), code="invalid")
     owner = f"user:{actor.pk}" if actor is not None else "public"
     return hashlib.sha256(f"{owner}:{key}".encode()).hexdigest()
 
@@ -351,25 +352,25 @@ def validate_problem_data(data: ProblemData) -> tuple[dict[str, str], dict[str, 
     values: dict[str, str] = {}
     description = (data.description or "").strip()
     if not description:
-        errors["description"] = "请填写问题描述。"
+        errors["description"] = _("请填写问题描述。")
     elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = f"问题描述不能超过 {MAX_DESCRIPTION} 个字符。"
+        errors["description"] = _("问题描述不能超过 %(n)s 个字符。") % {"n": MAX_DESCRIPTION}
     values["description"] = description
     title = (data.title or "").strip()
     if not title and description:
         title = description.splitlines()[0][:30]
     if len(title) > 100:
-        errors["title"] = "标题不能超过 100 个字符。"
+        errors["title"] = _("标题不能超过 100 个字符。")
     values["title"] = title.strip()
     if not data.category.is_active:
-        errors["category"] = f"问题类别“{data.category}”已停用，请选择其他类别。"
+        errors["category"] = _("问题类别“%(category)s”已停用，请选择其他类别。") % {"category": data.category}
     if data.source not in ProblemSource.values:
-        errors["source"] = "来源无效。"
+        errors["source"] = _("来源无效。")
     if data.requester_kind not in RequesterKind.values:
-        errors["requester_kind"] = "诉求人类型无效：请选择企业、群众或项目。"
+        errors["requester_kind"] = _("诉求人类型无效：请选择企业、群众或项目。")
     name = (data.requester_name or "").strip()
     if len(name) > 100:
-        errors["requester_name"] = "诉求人名称不能超过 100 个字符。"
+        errors["requester_name"] = _("诉求人名称不能超过 100 个字符。")
     values["requester_name"] = name
     phone = (data.requester_phone or "").strip()
     values["requester_phone"] = ""
@@ -377,10 +378,10 @@ def validate_problem_data(data: ProblemData) -> tuple[dict[str, str], dict[str, 
         try:
             values["requester_phone"] = validate_mobile(phone)
         except CodeError as exc:
-            errors["requester_phone"] = str(exc)
+            errors["requester_phone"] = _(exc.message) % exc.params
     plan = (data.solution_plan or "").strip()
     if len(plan) > MAX_DESCRIPTION:
-        errors["solution_plan"] = f"解决方案不能超过 {MAX_DESCRIPTION} 个字符。"
+        errors["solution_plan"] = _("解决方案不能超过 %(n)s 个字符。") % {"n": MAX_DESCRIPTION}
     values["solution_plan"] = plan
     return errors, values
 
@@ -527,14 +528,14 @@ def problem_plan_update(*, actor: User, problem: Problem, solution_plan: str, ex
         Problem.objects.select_for_update(of=("self",)).select_related("post_unit", "department").get(pk=problem.pk)
     )
     if locked.version != expected_version:
-        raise ConflictError("该问题已被他人修改，请刷新后再保存。", current_version=locked.version)
+        raise ConflictError(_("该问题已被他人修改，请刷新后再保存。"), current_version=locked.version)
     if not (is_registrar(actor, locked) or is_department_member(actor, locked)):
-        raise ApplicationError("只有登记人、层级责任人、督办人员或承办部门可以修改解决方案。", code="forbidden")
+        raise ApplicationError(_("只有登记人、层级责任人、督办人员或承办部门可以修改解决方案。"), code="forbidden")
     if locked.status == S.CLOSED:
-        raise ApplicationError("问题已关闭，不能再修改解决方案。", code="closed")
+        raise ApplicationError(_("问题已关闭，不能再修改解决方案。"), code="closed")
     plan = solution_plan.strip()
     if len(plan) > MAX_DESCRIPTION:
-        raise ProblemValidationError({"solution_plan": f"解决方案不能超过 {MAX_DESCRIPTION} 个字符。"})
+        raise ProblemValidationError({"solution_plan": _("解决方案不能超过 %(n)s 个字符。") % {"n": MAX_DESCRIPTION}})
     before = locked.solution_plan
     locked.solution_plan = plan
     locked.version += 1
@@ -552,13 +553,13 @@ _PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF
 def validate_photo(photo: "UploadedFile[bytes]") -> None:
     """Accept JPEG, PNG or WebP up to 5 MB, judged by content, not by the file name."""
     if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise ProblemValidationError({"photo": "照片不能超过 5 MB，请压缩后再上传。"})
+        raise ProblemValidationError({"photo": _("照片不能超过 5 MB，请压缩后再上传。")})
     head = photo.read(12)
     photo.seek(0)
     if not any(head.startswith(sig) for sig in _PHOTO_SIGNATURES) or (
         head.startswith(b"RIFF") and head[8:12] != b"WEBP"
     ):
-        raise ProblemValidationError({"photo": "照片只能是 JPG、PNG 或 WebP 图片。"})
+        raise ProblemValidationError({"photo": _("照片只能是 JPG、PNG 或 WebP 图片。")})
 
 
 @transaction.atomic
@@ -577,17 +578,17 @@ def visit_create(
     """Record a visit and the problems raised during it; only the post is required."""
     errors: dict[str, str] = {}
     if visited_at is not None and visited_at > timezone.now() + timedelta(minutes=5):
-        errors["visited_at"] = "走访时间不能晚于现在。"
+        errors["visited_at"] = _("走访时间不能晚于现在。")
     if len(whom) > 100:
-        errors["whom"] = "走访对象不能超过 100 个字符。"
+        errors["whom"] = _("走访对象不能超过 100 个字符。")
     if len(findings) > MAX_DESCRIPTION:
-        errors["findings"] = f"了解情况不能超过 {MAX_DESCRIPTION} 个字符。"
+        errors["findings"] = _("了解情况不能超过 %(n)s 个字符。") % {"n": MAX_DESCRIPTION}
     if latitude is not None and not -90 <= latitude <= 90:
-        errors["latitude"] = "纬度应在 -90 到 90 之间。"
+        errors["latitude"] = _("纬度应在 -90 到 90 之间。")
     if longitude is not None and not -180 <= longitude <= 180:
-        errors["longitude"] = "经度应在 -180 到 180 之间。"
+        errors["longitude"] = _("经度应在 -180 到 180 之间。")
     if (latitude is None) != (longitude is None):
-        errors["latitude"] = "位置需同时有经度和纬度，或都不填。"
+        errors["latitude"] = _("位置需同时有经度和纬度，或都不填。")
     if errors:
         raise ProblemValidationError(errors)
     if photo is not None:
@@ -642,7 +643,7 @@ def public_intake_check(*, client_ip: str | None) -> None:
     since = timezone.now() - timedelta(seconds=window)
     recent = IntakeAttempt.objects.filter(client_hash=client_hash, created_at__gte=since).count()
     if recent >= limit:
-        raise ApplicationError("提交过于频繁，请稍后再试。", code="rate_limited")
+        raise ApplicationError(_("提交过于频繁，请稍后再试。"), code="rate_limited")
     IntakeAttempt.objects.create(client_hash=client_hash)
 
 
@@ -667,7 +668,7 @@ def public_problem(code: str) -> Problem:
         else None
     )
     if problem is None:
-        raise ApplicationError("查询码不存在，请核对后重试。", code="not_found")
+        raise ApplicationError(_("查询码不存在，请核对后重试。"), code="not_found")
     return problem
 
 
@@ -679,19 +680,19 @@ def rating_submit(*, code: str, score: int, comment: str = "") -> Rating:
     """
     problem = public_problem(code)
     if not 1 <= score <= 5:
-        raise ProblemValidationError({"score": "评分应为 1 到 5 星。"})
+        raise ProblemValidationError({"score": _("评分应为 1 到 5 星。")})
     if len(comment) > 500:
-        raise ProblemValidationError({"comment": "意见不能超过 500 个字符。"})
+        raise ProblemValidationError({"comment": _("意见不能超过 500 个字符。")})
     if Rating.objects.filter(problem=problem).exists():
-        raise ApplicationError("该问题已评价过，每个问题只能评价一次。", code="already_rated")
+        raise ApplicationError(_("该问题已评价过，每个问题只能评价一次。"), code="already_rated")
     if problem.status != S.RESOLVED:
-        raise ApplicationError("问题办结后才能评价。", code="not_resolved")
+        raise ApplicationError(_("问题办结后才能评价。"), code="not_resolved")
     satisfied = score >= 4
     try:
         with transaction.atomic():
             rating = Rating.objects.create(problem=problem, score=score, satisfied=satisfied, comment=comment.strip())
     except IntegrityError:
-        raise ApplicationError("该问题已评价过，每个问题只能评价一次。", code="already_rated") from None
+        raise ApplicationError(_("该问题已评价过，每个问题只能评价一次。"), code="already_rated") from None
     note = f"诉求人评价 {score} 星" + (f"：{comment.strip()}" if comment.strip() else "")
     problem_transition(
         actor=None,
@@ -709,7 +710,7 @@ def problem_phone(*, actor: User, problem: Problem) -> str:
     from frontline.core.access import access_for
 
     if not access_for(actor).can_view_sensitive and actor.pk != problem.created_by_id:
-        raise ApplicationError("您的角色无权查看完整手机号。", code="forbidden")
+        raise ApplicationError(_("您的角色无权查看完整手机号。"), code="forbidden")
     audit(actor=actor, action=AuditAction.VIEW_SENSITIVE, obj=problem, note="requester_phone")
     return crypto.decrypt(problem.requester_phone_encrypted)
 
@@ -731,16 +732,16 @@ def list_item_create(
     """Add a need, resource or project to a post's lists."""
     errors: dict[str, str] = {}
     if kind not in ListKind.values:
-        errors["kind"] = "清单类型无效：应为需求、资源或项目。"
+        errors["kind"] = _("清单类型无效：应为需求、资源或项目。")
     title = title.strip()
     if not title:
-        errors["title"] = "请填写名称。"
+        errors["title"] = _("请填写名称。")
     elif len(title) > 100:
-        errors["title"] = "名称不能超过 100 个字符。"
+        errors["title"] = _("名称不能超过 100 个字符。")
     if len(description) > MAX_DESCRIPTION:
-        errors["description"] = f"说明不能超过 {MAX_DESCRIPTION} 个字符。"
+        errors["description"] = _("说明不能超过 %(n)s 个字符。") % {"n": MAX_DESCRIPTION}
     if len(quantity) > 100 or len(holder) > 100:
-        errors["quantity"] = "数量和提供方均不能超过 100 个字符。"
+        errors["quantity"] = _("数量和提供方均不能超过 100 个字符。")
     if errors:
         raise ProblemValidationError(errors)
     item = ListItem.objects.create(
@@ -760,9 +761,9 @@ def list_item_create(
 def matchmaking_record(*, actor: User, need: ListItem, resource: ListItem, reason: str = "") -> Matchmaking:
     """Record that a need was connected with a resource; both become "matched"."""
     if need.kind != ListKind.NEED or resource.kind != ListKind.RESOURCE:
-        raise ApplicationError("只能把需求与资源对接。", code="invalid")
+        raise ApplicationError(_("只能把需求与资源对接。"), code="invalid")
     if Matchmaking.objects.filter(need=need, resource=resource).exists():
-        raise ApplicationError("这对需求和资源已经对接过。", code="duplicate")
+        raise ApplicationError(_("这对需求和资源已经对接过。"), code="duplicate")
     match = Matchmaking.objects.create(need=need, resource=resource, reason=reason.strip()[:300], created_by=actor)
     ListItem.objects.filter(pk__in=[need.pk, resource.pk], status=ListItemStatus.OPEN).update(
         status=ListItemStatus.MATCHED
@@ -777,15 +778,15 @@ def matchmaking_outcome(
 ) -> Matchmaking:
     """Record the outcome of a matchmaking (signed orders, amount in 10k yuan, or failure)."""
     if status not in MatchmakingStatus.values:
-        raise ProblemValidationError({"status": "状态无效。"})
+        raise ProblemValidationError({"status": _("状态无效。")})
     value = None
     if amount not in (None, ""):
         try:
             value = Decimal(str(amount))
         except InvalidOperation:
-            raise ProblemValidationError({"amount": "金额应为数字（万元）。"}) from None
+            raise ProblemValidationError({"amount": _("金额应为数字（万元）。")}) from None
         if value < 0:
-            raise ProblemValidationError({"amount": "金额不能为负数。"})
+            raise ProblemValidationError({"amount": _("金额不能为负数。")})
     locked = Matchmaking.objects.select_for_update().get(pk=match.pk)
     before = (locked.status, locked.outcome, locked.amount)
     locked.status, locked.outcome, locked.amount = status, outcome.strip()[:300], value

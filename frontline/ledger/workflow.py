@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from frontline.core.access import Access, access_for
@@ -89,29 +90,32 @@ def _text(fields: Mapping[str, Any], name: str) -> str:
 def _needs_department(problem: Problem, fields: Mapping[str, Any]) -> None:
     department = fields.get("department")
     if not isinstance(department, Unit):
-        raise ApplicationError("请选择承办的职能部门。", code="department_required")
+        raise ApplicationError(gettext("请选择承办的职能部门。"), code="department_required")
     if department.kind != UnitKind.FUNCTIONAL_DEPARTMENT:
-        raise ApplicationError(f"“{department}”不是职能部门，只能交办给职能部门。", code="not_a_department")
+        raise ApplicationError(
+            gettext("“%(department)s”不是职能部门，只能交办给职能部门。") % {"department": department},
+            code="not_a_department",
+        )
 
 
 def _needs_note(problem: Problem, fields: Mapping[str, Any]) -> None:
     if not _text(fields, "note"):
-        raise ApplicationError("请填写说明。", code="note_required")
+        raise ApplicationError(gettext("请填写说明。"), code="note_required")
 
 
 def _needs_reason(problem: Problem, fields: Mapping[str, Any]) -> None:
     if not _text(fields, "note"):
-        raise ApplicationError("请填写理由：退单、督办和未经确认关闭都必须说明原因。", code="reason_required")
+        raise ApplicationError(gettext("请填写理由：退单、督办和未经确认关闭都必须说明原因。"), code="reason_required")
 
 
 def _needs_resolution(problem: Problem, fields: Mapping[str, Any]) -> None:
     if not _text(fields, "resolution"):
-        raise ApplicationError("请填写办理结果。", code="resolution_required")
+        raise ApplicationError(gettext("请填写办理结果。"), code="resolution_required")
 
 
 def _can_escalate(problem: Problem, fields: Mapping[str, Any]) -> None:
     if problem.level >= EscalationLevel.COUNTY:
-        raise ApplicationError("已在县区层级，不能再升级。", code="top_level")
+        raise ApplicationError(gettext("已在县区层级，不能再升级。"), code="top_level")
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,7 @@ def problem_transition(
     """Perform one workflow action on a problem and return the updated row.
 
     Lock the row, refuse a stale version (ConflictError) and an illegal or unauthorized action
-    (ApplicationError with a Chinese message), apply the change, write the timeline event and
+    (ApplicationError with a message in the user's language), apply the change, write the timeline event and
     the audit row in the same transaction, then notify after commit.
     """
     from frontline.ledger.services import problem_apply_deadlines
@@ -250,7 +254,9 @@ def problem_transition(
     try:
         act = Action(action)
     except ValueError:
-        raise ApplicationError(f"未知的操作：{action}。", code="unknown_action") from None
+        raise ApplicationError(
+            gettext("未知的操作：%(action)s。") % {"action": action}, code="unknown_action"
+        ) from None
     with transaction.atomic():
         locked = (
             Problem.objects.select_for_update(of=("self",))
@@ -259,18 +265,22 @@ def problem_transition(
         )
         if locked.version != expected_version:
             raise ConflictError(
-                f"该问题已被他人处理（当前状态：{locked.get_status_display()}），请刷新后查看最新情况。",
+                gettext("该问题已被他人处理（当前状态：%(status)s），请刷新后查看最新情况。")
+                % {"status": locked.get_status_display()},
                 current_version=locked.version,
             )
         rule = TRANSITIONS.get((locked.status, act))
         if rule is None:
             raise ApplicationError(
-                f"当前状态为“{locked.get_status_display()}”，不能执行“{ACTION_LABELS[act]}”。",
+                gettext("当前状态为“%(status)s”，不能执行“%(action)s”。")
+                % {"status": locked.get_status_display(), "action": ACTION_LABELS[act]},
                 code="illegal_transition",
                 extra={"status": locked.status},
             )
         if not _may(rule.who, actor, locked, as_requester=as_requester):
-            raise ApplicationError(f"您无权对该问题执行“{ACTION_LABELS[act]}”。", code="forbidden")
+            raise ApplicationError(
+                gettext("您无权对该问题执行“%(action)s”。") % {"action": ACTION_LABELS[act]}, code="forbidden"
+            )
         rule.guard(locked, fields)
         tally_before = tally_key(locked)
         today = today or timezone.localdate()

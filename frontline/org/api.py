@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -72,7 +73,7 @@ def region_new(request: HttpRequest, payload: RegionIn) -> Status[Region]:
     """Add a region (boundaries change every year); needs the permission to maintain regions."""
     user = _user(request)
     if not access_for(user).can_admin_org:
-        raise HttpError(403, "您的角色无权维护行政区划。")
+        raise HttpError(403, _("您的角色无权维护行政区划。"))
     region = region_create(
         actor=user, code=payload.code, name=payload.name, is_functional_zone=payload.is_functional_zone
     )
@@ -90,7 +91,7 @@ def region_change(request: HttpRequest, code: str, payload: RegionPatch) -> Regi
     """Rename a region, flag it as a functional zone, or mark it abolished (`is_active: false`)."""
     user = _user(request)
     if not access_for(user).can_admin_org:
-        raise HttpError(403, "您的角色无权维护行政区划。")
+        raise HttpError(403, _("您的角色无权维护行政区划。"))
     region = _region_or_404(code)
     return region_update(
         actor=user,
@@ -127,19 +128,19 @@ class UnitIn(Schema):
 def _unit_fields(user: User, payload: UnitIn) -> tuple[Region, Unit | None]:
     region = get_region(payload.region_code)
     if region is None:
-        raise OrgValidationError({"region": f"区划代码 {payload.region_code} 不存在，请核对。"})
+        raise OrgValidationError({"region": _("区划代码 %(code)s 不存在，请核对。") % {"code": payload.region_code}})
     parent = None
     if payload.parent_id is not None:
         parent = unit_list(user=user).filter(pk=payload.parent_id).first()
         if parent is None:
-            raise OrgValidationError({"parent": "上级单位不存在或不在您的数据范围内。"}, code="out_of_scope")
+            raise OrgValidationError({"parent": _("上级单位不存在或不在您的数据范围内。")}, code="out_of_scope")
     return region, parent
 
 
 def _require_unit_editor(user: User) -> None:
     access = access_for(user)
     if not (access.can_admin_org or access.can_edit):
-        raise HttpError(403, "您的角色无权维护单位。")
+        raise HttpError(403, _("您的角色无权维护单位。"))
 
 
 @router.get("/units", response=list[UnitOut])
@@ -181,6 +182,8 @@ def _unit_fields_for_update(user: User, unit: Unit, payload: UnitIn) -> tuple[Re
     if payload.parent_id is not None and payload.parent_id == unit.parent_id:
         region = get_region(payload.region_code)
         if region is None:
-            raise OrgValidationError({"region": f"区划代码 {payload.region_code} 不存在，请核对。"})
+            raise OrgValidationError(
+                {"region": _("区划代码 %(code)s 不存在，请核对。") % {"code": payload.region_code}}
+            )
         return region, unit.parent
     return _unit_fields(user, payload)

@@ -8,6 +8,7 @@ A person may add or change units only within their data scope, and regions only 
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
 from frontline.core.access import access_for
 from frontline.core.audit import audit, diff, snapshot
@@ -32,12 +33,12 @@ class OrgValidationError(ApplicationError):
 def _require_unit_editor(actor: User) -> None:
     access = access_for(actor)
     if not (access.can_admin_org or access.can_edit):
-        raise ApplicationError("您的角色无权维护单位。", code="forbidden")
+        raise ApplicationError(_("您的角色无权维护单位。"), code="forbidden")
 
 
 def _require_region_admin(actor: User) -> None:
     if not access_for(actor).can_admin_org:
-        raise ApplicationError("您的角色无权维护行政区划。", code="forbidden")
+        raise ApplicationError(_("您的角色无权维护行政区划。"), code="forbidden")
 
 
 def _in_scope(actor: User, unit: Unit) -> bool:
@@ -48,28 +49,30 @@ def _check_parent_in_scope(actor: User, parent: Unit | None) -> None:
     """Refuse a parent the actor cannot see; only a user with the full scope may add a top-level unit."""
     if parent is None:
         if access_for(actor).scope != DataScope.ALL:
-            raise OrgValidationError({"parent": "请选择上级单位：只有数据范围为“全部”的用户可以设立顶级单位。"})
+            raise OrgValidationError({"parent": _("请选择上级单位：只有数据范围为“全部”的用户可以设立顶级单位。")})
         return
     if not _in_scope(actor, parent):
-        raise OrgValidationError({"parent": "上级单位不在您的数据范围内，不能把单位设在它之下。"}, code="out_of_scope")
+        raise OrgValidationError(
+            {"parent": _("上级单位不在您的数据范围内，不能把单位设在它之下。")}, code="out_of_scope"
+        )
 
 
 def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
     if unit is not None and parent is not None and parent.path.startswith(unit.path):
-        raise OrgValidationError({"parent": "不能把单位移到它自己或它的下级单位之下。"}, code="cycle")
+        raise OrgValidationError({"parent": _("不能把单位移到它自己或它的下级单位之下。")}, code="cycle")
 
 
 def _clean_unit_fields(*, name: str, kind: str, region: Region, region_changed: bool) -> str:
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:
-        errors["name"] = "单位名称不能为空。"
+        errors["name"] = _("单位名称不能为空。")
     elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = f"单位名称不能超过 {NAME_MAX_LENGTH} 个字符。"
+        errors["name"] = _("单位名称不能超过 %(limit)s 个字符。") % {"limit": NAME_MAX_LENGTH}
     if kind not in UnitKind.values:
-        errors["kind"] = "单位类型无效。"
+        errors["kind"] = _("单位类型无效。")
     if region_changed and not region.is_active:
-        errors["region"] = f"区划“{region.name}”已撤销，请选择现行区划。"
+        errors["region"] = _("区划“%(name)s”已撤销，请选择现行区划。") % {"name": region.name}
     if errors:
         raise OrgValidationError(errors)
     return name
@@ -80,7 +83,9 @@ def _check_unique_name(*, name: str, parent: Unit | None, exclude_pk: int | None
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        raise OrgValidationError({"name": f"同一上级单位下已有名为“{name}”的单位。"}, code="duplicate")
+        raise OrgValidationError(
+            {"name": _("同一上级单位下已有名为“%(name)s”的单位。") % {"name": name}}, code="duplicate"
+        )
 
 
 @transaction.atomic
@@ -117,7 +122,7 @@ def unit_update(*, actor: User | None, unit: Unit, name: str, region: Region, pa
     if actor is not None:
         _require_unit_editor(actor)
         if not _in_scope(actor, unit):
-            raise ApplicationError("该单位不在您的数据范围内。", code="out_of_scope")
+            raise ApplicationError(_("该单位不在您的数据范围内。"), code="out_of_scope")
         if moved:
             _check_parent_in_scope(actor, parent)
     _check_parent(unit, parent)
@@ -157,9 +162,9 @@ def _parent_code(code: str, level: int) -> str | None:
 def level_of_code(code: str) -> int:
     """Return the level of a 12-digit code from its trailing zeros."""
     if len(code) != 12 or not code.isdigit():
-        raise OrgValidationError({"code": "区划代码应为 12 位数字，例如 420222103000。"}, code="invalid_code")
+        raise OrgValidationError({"code": _("区划代码应为 12 位数字，例如 420222103000。")}, code="invalid_code")
     if code[:2] == "00":
-        raise OrgValidationError({"code": "区划代码的前两位应为省级代码（11–82），不能是 00。"}, code="invalid_code")
+        raise OrgValidationError({"code": _("区划代码的前两位应为省级代码（11–82），不能是 00。")}, code="invalid_code")
     for level in (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP, RegionLevel.COUNTY, RegionLevel.CITY):
         start = LEVEL_PREFIX_LENGTH[level - 1]
         if code[start : LEVEL_PREFIX_LENGTH[level]].strip("0"):
@@ -170,9 +175,9 @@ def level_of_code(code: str) -> int:
 def _clean_region_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise OrgValidationError({"name": "区划名称不能为空。"}, code="required")
+        raise OrgValidationError({"name": _("区划名称不能为空。")}, code="required")
     if len(name) > NAME_MAX_LENGTH:
-        raise OrgValidationError({"name": f"区划名称不能超过 {NAME_MAX_LENGTH} 个字符。"})
+        raise OrgValidationError({"name": _("区划名称不能超过 %(limit)s 个字符。") % {"limit": NAME_MAX_LENGTH}})
     return name
 
 
@@ -185,11 +190,11 @@ def region_create(*, actor: User | None, code: str, name: str, is_functional_zon
     level = level_of_code(code)
     name = _clean_region_name(name)
     if Region.objects.filter(code=code).exists():
-        raise OrgValidationError({"code": f"区划代码 {code} 已存在。"}, code="duplicate")
+        raise OrgValidationError({"code": _("区划代码 %(code)s 已存在。") % {"code": code}}, code="duplicate")
     parent_code = _parent_code(code, level)
     if parent_code is not None and not Region.objects.filter(code=parent_code).exists():
         raise OrgValidationError(
-            {"code": f"上级区划 {parent_code} 不存在，请先添加上级区划。"},
+            {"code": _("上级区划 %(code)s 不存在，请先添加上级区划。") % {"code": parent_code}},
             code="no_parent",
         )
     region = Region(code=code, name=name, level=level, parent_id=parent_code, is_functional_zone=is_functional_zone)

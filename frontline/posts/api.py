@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -32,7 +33,7 @@ def _user(request: HttpRequest) -> User:
 def _editor(request: HttpRequest) -> User:
     user = _user(request)
     if not access_for(user).can_edit:
-        raise HttpError(403, "您的角色无权编辑一线阵地。")
+        raise HttpError(403, _("您的角色无权编辑一线阵地。"))
     return user
 
 

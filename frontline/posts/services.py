@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frontline.core.access import access_for
 from frontline.core.audit import audit, diff, snapshot
@@ -48,7 +50,12 @@ PARENT_KINDS: dict[str, frozenset[str]] = {
     PostKind.GRID: frozenset({PostKind.VILLAGE, PostKind.COMMUNITY}),
     PostKind.BUILDING: frozenset({PostKind.GRID}),
 }
-PROJECT_FIELDS = {"investment": "总投资", "stage": "阶段", "planned_start": "计划开工", "actual_start": "实际开工"}
+PROJECT_FIELDS = {
+    "investment": gettext_lazy("总投资"),
+    "stage": gettext_lazy("阶段"),
+    "planned_start": gettext_lazy("计划开工"),
+    "actual_start": gettext_lazy("实际开工"),
+}
 MAX_INVESTMENT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 MAX_PARENT_DEPTH = 50
 
@@ -97,48 +104,48 @@ class ResolvedPost:
 
 
 def _labels(kinds: frozenset[str]) -> str:
-    return "或".join(str(PostKind(k).label) for k in PostKind.values if k in kinds)
+    return _("或").join(str(PostKind(k).label) for k in PostKind.values if k in kinds)
 
 
 def _check_text(errors: dict[str, str], data: PostData) -> None:
     name = data.name.strip()
     if not name:
-        errors["name"] = "名称不能为空。"
+        errors["name"] = _("名称不能为空。")
     elif len(name) > 200:
-        errors["name"] = "名称不能超过 200 个字符。"
-    for field_name, label, limit in (("address", "地址", 300), ("industry", "行业", 100)):
+        errors["name"] = _("名称不能超过 200 个字符。")
+    for field_name, label, limit in (("address", _("地址"), 300), ("industry", _("行业"), 100)):
         if len(getattr(data, field_name).strip()) > limit:
-            errors[field_name] = f"{label}不能超过 {limit} 个字符。"
+            errors[field_name] = _("%(label)s不能超过 %(limit)s 个字符。") % {"label": label, "limit": limit}
 
 
 def _check_coordinates(errors: dict[str, str], data: PostData) -> None:
     for field_name, label, value, bound in (
-        ("latitude", "纬度", data.latitude, 90),
-        ("longitude", "经度", data.longitude, 180),
+        ("latitude", _("纬度"), data.latitude, 90),
+        ("longitude", _("经度"), data.longitude, 180),
     ):
         if value is not None and (not math.isfinite(value) or not -bound <= value <= bound):
-            errors[field_name] = (
-                f"{label}超出范围，应在 -{bound} 到 {bound} 之间（如新港园区约为北纬 30.0、东经 115.2）。"
-            )
+            errors[field_name] = _(
+                "%(label)s超出范围，应在 -%(bound)s 到 %(bound)s 之间（如新港园区约为北纬 30.0、东经 115.2）。"
+            ) % {"label": label, "bound": bound}
     if (data.latitude is None) != (data.longitude is None) and not errors.keys() & {"latitude", "longitude"}:
         missing = "longitude" if data.longitude is None else "latitude"
-        errors[missing] = "经度和纬度需要同时填写，或同时留空。"
+        errors[missing] = _("经度和纬度需要同时填写，或同时留空。")
 
 
 def _check_enterprise(errors: dict[str, str], data: PostData, post: Post | None, actor: User | None) -> str:
     """Return the normalized USCC ("" for other kinds)."""
     if data.kind != PostKind.ENTERPRISE:
         if data.uscc.strip():
-            errors["uscc"] = "只有企业填写统一社会信用代码，其他类型请清空。"
+            errors["uscc"] = _("只有企业填写统一社会信用代码，其他类型请清空。")
         if data.size:
-            errors["size"] = "只有企业填写规模，其他类型请清空。"
+            errors["size"] = _("只有企业填写规模，其他类型请清空。")
         return ""
     if data.size and data.size not in EnterpriseSize.values:
-        errors["size"] = "企业规模无效，请选择微型、小型、中型或大型。"
+        errors["size"] = _("企业规模无效，请选择微型、小型、中型或大型。")
     try:
         code = validate_uscc(data.uscc)
     except CodeError as exc:
-        errors["uscc"] = str(exc)
+        errors["uscc"] = _(exc.message) % exc.params
         return ""
     taken = Post.objects.filter(uscc=code)
     if post is not None:
@@ -147,9 +154,9 @@ def _check_enterprise(errors: dict[str, str], data: PostData, post: Post | None,
     if other is not None:
         visible = actor is None or post_list(user=actor).filter(pk=other.pk).exists()
         errors["uscc"] = (
-            f"该统一社会信用代码已登记为“{other.name}”，同一企业不能重复录入。"
+            _("该统一社会信用代码已登记为“%(name)s”，同一企业不能重复录入。") % {"name": other.name}
             if visible
-            else "该统一社会信用代码已在系统中登记（不在您的数据范围内），同一企业不能重复录入。"
+            else _("该统一社会信用代码已在系统中登记（不在您的数据范围内），同一企业不能重复录入。")
         )
     return code
 
@@ -159,54 +166,61 @@ def _check_project(errors: dict[str, str], data: PostData, today: date) -> Decim
     if data.kind != PostKind.PROJECT:
         for field_name, label in PROJECT_FIELDS.items():
             if getattr(data, field_name) not in (None, ""):
-                errors[field_name] = f"只有项目填写{label}，其他类型请清空。"
+                errors[field_name] = _("只有项目填写%(field)s，其他类型请清空。") % {"field": label}
         return None
     investment = data.investment
     if investment is not None:
         try:
             investment = Decimal(investment).quantize(Decimal("0.01"))
         except (InvalidOperation, TypeError, ValueError):
-            errors["investment"] = "总投资应为数字（单位：万元）。"
+            errors["investment"] = _("总投资应为数字（单位：万元）。")
             investment = None
         else:
             if investment < 0:
-                errors["investment"] = "总投资不能为负数（单位：万元）。"
+                errors["investment"] = _("总投资不能为负数（单位：万元）。")
             elif investment > MAX_INVESTMENT:
-                errors["investment"] = "总投资超出范围，请以万元为单位填写。"
+                errors["investment"] = _("总投资超出范围，请以万元为单位填写。")
     if data.stage and data.stage not in ProjectStage.values:
-        errors["stage"] = "项目阶段无效。"
+        errors["stage"] = _("项目阶段无效。")
     if data.actual_start is not None and data.actual_start > today:
-        errors["actual_start"] = f"实际开工日期 {data.actual_start:%Y-%m-%d} 晚于今天；尚未开工请填写计划开工日期。"
+        errors["actual_start"] = _("实际开工日期 %(date)s 晚于今天；尚未开工请填写计划开工日期。") % {
+            "date": f"{data.actual_start:%Y-%m-%d}"
+        }
     return investment
 
 
 def _check_households(errors: dict[str, str], data: PostData) -> None:
     if data.households is not None and data.households < 0:
-        errors["households"] = "户数不能为负数。"
+        errors["households"] = _("户数不能为负数。")
 
 
 def _resolve_region(errors: dict[str, str], data: PostData) -> Region | None:
     if not data.region_code.strip():
-        errors["region"] = "请填写所在区划代码（12 位，或其前缀，如 420222103 表示韦源口镇）。"
+        errors["region"] = _("请填写所在区划代码（12 位，或其前缀，如 420222103 表示韦源口镇）。")
         return None
     region = get_region(data.region_code)
     if region is None:
-        errors["region"] = f"区划代码 {data.region_code.strip()} 不存在，请核对（12 位，或其前缀）。"
+        errors["region"] = _("区划代码 %(code)s 不存在，请核对（12 位，或其前缀）。") % {
+            "code": data.region_code.strip()
+        }
         return None
     if not region.is_active:
-        errors["region"] = f"区划“{region.name}”（{region.code}）已撤销，请选择现行区划。"
+        errors["region"] = _("区划“%(name)s”（%(code)s）已撤销，请选择现行区划。") % {
+            "name": region.name,
+            "code": region.code,
+        }
         return None
     return region
 
 
 def _resolve_unit(errors: dict[str, str], data: PostData, actor: User | None) -> Unit | None:
     if data.unit_id is None:
-        errors["unit"] = "请选择管理单位。"
+        errors["unit"] = _("请选择管理单位。")
         return None
     units = unit_list(user=actor) if actor is not None else Unit.objects.all()
     unit = units.filter(pk=data.unit_id).first()
     if unit is None:
-        errors["unit"] = "管理单位不存在或不在您的数据范围内。"
+        errors["unit"] = _("管理单位不存在或不在您的数据范围内。")
     return unit
 
 
@@ -216,20 +230,23 @@ def _resolve_parent(errors: dict[str, str], data: PostData, post: Post | None, a
     allowed = PARENT_KINDS.get(data.kind)
     if allowed is None:
         if data.kind in PostKind.values:
-            errors["parent"] = f"“{PostKind(data.kind).label}”类阵地没有上级，请清空上级。"
+            errors["parent"] = _("“%(kind)s”类阵地没有上级，请清空上级。") % {"kind": PostKind(data.kind).label}
         return None
     posts = post_list(user=actor) if actor is not None else Post.objects.all()
     parent = posts.filter(pk=data.parent_id).first()
     if parent is None:
-        errors["parent"] = "上级阵地不存在或不在您的数据范围内。"
+        errors["parent"] = _("上级阵地不存在或不在您的数据范围内。")
         return None
     if parent.kind not in allowed:
-        errors["parent"] = (
-            f"{PostKind(data.kind).label}的上级应为{_labels(allowed)}，“{parent.name}”是{parent.get_kind_display()}。"
-        )
+        errors["parent"] = _("%(kind)s的上级应为%(allowed)s，“%(parent)s”是%(parent_kind)s。") % {
+            "kind": PostKind(data.kind).label,
+            "allowed": _labels(allowed),
+            "parent": parent.name,
+            "parent_kind": parent.get_kind_display(),
+        }
         return None
     if post is not None and _is_ancestor_or_self(post.pk, parent):
-        errors["parent"] = "不能把阵地设在它自己或它的下级之下。"
+        errors["parent"] = _("不能把阵地设在它自己或它的下级之下。")
         return None
     return parent
 
@@ -237,7 +254,7 @@ def _resolve_parent(errors: dict[str, str], data: PostData, post: Post | None, a
 def _is_ancestor_or_self(pk: int, start: Post) -> bool:
     """Return whether post `pk` is `start` or an ancestor of it: then `start` cannot become its parent."""
     current_id: int | None = start.pk
-    for _ in range(MAX_PARENT_DEPTH):
+    for _depth in range(MAX_PARENT_DEPTH):
         if current_id is None:
             return False
         if current_id == pk:
@@ -253,10 +270,11 @@ def _check_children_fit(errors: dict[str, str], data: PostData, post: Post | Non
     child_kinds = set(post.children.values_list("kind", flat=True).distinct())
     misfits = sorted(k for k in child_kinds if data.kind not in PARENT_KINDS.get(k, frozenset()))
     if misfits:
-        labels = "、".join(str(PostKind(k).label) for k in misfits)
-        errors["kind"] = (
-            f"该阵地下有{labels}，改为“{PostKind(data.kind).label}”后它们将没有合适的上级；请先移走下级阵地。"
-        )
+        labels = _("、").join(str(PostKind(k).label) for k in misfits)
+        errors["kind"] = _("该阵地下有%(children)s，改为“%(kind)s”后它们将没有合适的上级；请先移走下级阵地。") % {
+            "children": labels,
+            "kind": PostKind(data.kind).label,
+        }
 
 
 def validate_post_data(
@@ -265,7 +283,7 @@ def validate_post_data(
     """Return (errors by field, resolved values); the resolved values are None when there are errors."""
     errors: dict[str, str] = {}
     if data.kind not in PostKind.values:
-        errors["kind"] = "阵地类型无效，请选择企业、项目、村、社区、网格或楼栋。"
+        errors["kind"] = _("阵地类型无效，请选择企业、项目、村、社区、网格或楼栋。")
     _check_text(errors, data)
     _check_coordinates(errors, data)
     uscc = _check_enterprise(errors, data, post, actor)
@@ -282,12 +300,12 @@ def validate_post_data(
 
 def _require_editor(actor: User | None) -> None:
     if actor is not None and not access_for(actor).can_edit:
-        raise ApplicationError("您的角色无权编辑一线阵地。", code="forbidden")
+        raise ApplicationError(_("您的角色无权编辑一线阵地。"), code="forbidden")
 
 
 def _require_in_scope(actor: User | None, post: Post) -> None:
     if actor is not None and not post_list(user=actor).filter(pk=post.pk).exists():
-        raise ApplicationError("该阵地不在您的数据范围内。", code="out_of_scope")
+        raise ApplicationError(_("该阵地不在您的数据范围内。"), code="out_of_scope")
 
 
 def _apply(post: Post, data: PostData, resolved: ResolvedPost) -> None:
@@ -323,7 +341,7 @@ def _save(post: Post) -> None:
         with transaction.atomic():
             post.save()
     except IntegrityError as exc:
-        raise PostValidationError({"uscc": "该统一社会信用代码已登记，同一企业不能重复录入。"}) from exc
+        raise PostValidationError({"uscc": _("该统一社会信用代码已登记，同一企业不能重复录入。")}) from exc
 
 
 @transaction.atomic
@@ -355,7 +373,7 @@ def post_update(
     locked = Post.objects.select_for_update().get(pk=post.pk)
     _require_in_scope(actor, locked)
     if locked.version != expected_version:
-        raise ConflictError("该阵地信息已被他人修改，请查看最新内容后再保存。", current_version=locked.version)
+        raise ConflictError(_("该阵地信息已被他人修改，请查看最新内容后再保存。"), current_version=locked.version)
     errors, resolved = validate_post_data(data, actor=actor, post=locked, today=today or timezone.localdate())
     if errors or resolved is None:
         raise PostValidationError(errors)
@@ -375,10 +393,11 @@ def post_delete(*, actor: User | None, post: Post, expected_version: int | None 
     locked = Post.objects.select_for_update().get(pk=post.pk)
     _require_in_scope(actor, locked)
     if expected_version is not None and locked.version != expected_version:
-        raise ConflictError("该阵地信息已被他人修改，请查看最新内容后再删除。", current_version=locked.version)
+        raise ConflictError(_("该阵地信息已被他人修改，请查看最新内容后再删除。"), current_version=locked.version)
     if locked.children.exists():
         raise ApplicationError(
-            f"“{locked.name}”下还有下级阵地（子项目、网格或楼栋），请先删除或移走它们。", code="has_children"
+            _("“%(name)s”下还有下级阵地（子项目、网格或楼栋），请先删除或移走它们。") % {"name": locked.name},
+            code="has_children",
         )
     before = snapshot(locked, AUDITED_FIELDS)
     pk, label = locked.pk, str(locked)
@@ -386,7 +405,8 @@ def post_delete(*, actor: User | None, post: Post, expected_version: int | None 
         locked.delete()
     except ProtectedError as exc:
         raise ApplicationError(
-            f"“{label}”已有选派、走访、问题或包保记录，不能删除；如已不再使用，请在说明中注明。", code="protected"
+            _("“%(name)s”已有选派、走访、问题或包保记录，不能删除；如已不再使用，请在说明中注明。") % {"name": label},
+            code="protected",
         ) from exc
     audit(
         actor=actor,

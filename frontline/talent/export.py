@@ -83,4 +83,4 @@ def reserve_pool_xlsx(*, actor: User, entries: QuerySet[ReservePoolEntry], filte
 
 
 def reserve_pool_filename() -> str:
-    return f"后备干部库_{timezone.localdate():%Y%m%d}.xlsx"
+    return f"{_('后备干部库')}_{timezone.localdate():%Y%m%d}.xlsx"

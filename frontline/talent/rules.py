@@ -103,7 +103,10 @@ def rule_window(*, campaign: Campaign, months: int) -> RuleWindow:
                 months=starts,
                 periods=[],
                 problem=_("最近 %(months)d 个已锁定的月度考核期不连续（%(missing)s 没有已锁定的考核期）。")
-                % {"months": months, "missing": f"{missing:%Y年%m月}"},
+                % {
+                    "months": months,
+                    "missing": _("%(year)s年%(month)s月") % {"year": f"{missing:%Y}", "month": f"{missing:%m}"},
+                },
             )
     periods = list(
         AppraisalPeriod.objects.filter(

@@ -492,4 +492,4 @@ def dossier_export(*, actor: User, cadre: Cadre) -> DossierFile:
     content = dossier_pdf(cadre=cadre, actor=actor)
     with transaction.atomic():
         audit(actor=actor, action=AuditAction.VIEW_SENSITIVE, obj=cadre, note=_("下载一线专项档案（PDF）"))
-    return DossierFile(content=content, filename=f"一线专项档案_{cadre.name}_{timezone.localdate():%Y%m%d}.pdf")
+    return DossierFile(content=content, filename=f"{_('一线专项档案')}_{cadre.name}_{timezone.localdate():%Y%m%d}.pdf")

@@ -154,6 +154,7 @@ def test_a_job_whose_worker_died_is_failed_with_nothing_written_and_a_long_queue
 
 def test_a_worker_marked_stalled_between_checking_and_writing_writes_nothing(world, settings, monkeypatch):
     from frontline.excel import services
+    from frontline.excel.importers import importer_for as real_importer_for
     from frontline.excel.services import import_job_create, import_job_run
 
     settings.FRONTLINE_IMPORT_BACKGROUND_ROWS = 0  # queue it, then run it here as the worker would
@@ -166,10 +167,9 @@ def test_a_worker_marked_stalled_between_checking_and_writing_writes_nothing(wor
     )
     assert job.status == ImportStatus.PENDING
     cadres = Cadre.objects.count()
-    real_validate = services.importer_for
 
     def importer_for(*args, **kwargs):
-        importer = real_validate(*args, **kwargs)
+        importer = real_importer_for(*args, **kwargs)
         validate = importer.validate
 
         def validate_then_stall(*a, **k):
@@ -177,7 +177,7 @@ def test_a_worker_marked_stalled_between_checking_and_writing_writes_nothing(wor
             ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED)  # as the stall check would
             return errors
 
-        importer.validate = validate_then_stall
+        importer.validate = validate_then_stall  # type: ignore[method-assign]
         return importer
 
     monkeypatch.setattr(services, "importer_for", importer_for)
