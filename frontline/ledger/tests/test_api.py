@@ -45,6 +45,24 @@ def test_bad_input_gets_a_field_message(lw):
     assert "手机号" in response.json()["errors"]["requester_phone"]
 
 
+def test_errors_come_in_the_language_the_user_picked(lw):
+    problem = make_problem(actor=lw.grid_head, post=lw.xingang_enterprise)
+    english = client("grid")
+    english.cookies["django_language"] = "en"
+    body = {"post_id": lw.xingang_enterprise.pk, "category_id": land_id(), "description": "x", "requester_phone": "123"}
+    bad = english.post("/api/v1/problems", body, content_type="application/json")
+    assert bad.status_code == 400
+    assert "mobile" in bad.json()["errors"]["requester_phone"].lower()
+    url = f"/api/v1/problems/{problem.pk}/transitions"
+    missing = english.post(
+        url, {"action": "hand_over", "department_id": lw.land_bureau.pk}, content_type="application/json"
+    )
+    assert missing.json()["code"] == "version_required"
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in missing.json()["detail"]), missing.json()["detail"]
+    chinese = client("grid").post("/api/v1/problems", body, content_type="application/json")
+    assert "手机号" in chinese.json()["errors"]["requester_phone"]
+
+
 def test_transitions_need_the_current_version_in_if_match(lw):
     problem = make_problem(actor=lw.grid_head, post=lw.xingang_enterprise)
     grid = client("grid")
