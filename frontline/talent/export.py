@@ -3,9 +3,10 @@
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontline.core.access import access_for
@@ -71,7 +72,8 @@ def reserve_pool_xlsx(*, actor: User, entries: QuerySet[ReservePoolEntry], filte
         raise ApplicationError(_("您的角色没有导出权限。"), code="forbidden")
     rows = _rows(entries[:EXPORT_LIMIT].iterator(chunk_size=2000))
     content = write_xlsx(_headers(), rows, sheet_name=_("后备干部库"))
-    with transaction.atomic():
+    # The audit log is kept in the product's language, whatever the exporting user reads.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         audit(
             actor=actor,
             action=AuditAction.EXPORT,

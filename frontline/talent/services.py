@@ -16,9 +16,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -283,13 +284,9 @@ def reserve_entry_transition(
     changes: dict[str, tuple[Any, Any]] = {"status": (before, target)}
     if note:
         changes["decision_note"] = (None, note)
-    audit(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        changes=changes,
-        note=_("提名人自行审批：范围内没有其他有编辑权限的用户") if self_decided else str(ACTION_LABELS[action]),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the audit log is kept in the product's language
+        note = _("提名人自行审批：范围内没有其他有编辑权限的用户") if self_decided else str(ACTION_LABELS[action])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changes, note=note)
     return locked
 
 
@@ -490,6 +487,7 @@ def dossier_export(*, actor: User, cadre: Cadre) -> DossierFile:
 
     require_cadre_in_scope(actor, cadre)
     content = dossier_pdf(cadre=cadre, actor=actor)
-    with transaction.atomic():
+    # The audit log is kept in the product's language, whatever the downloading user reads.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         audit(actor=actor, action=AuditAction.VIEW_SENSITIVE, obj=cadre, note=_("下载一线专项档案（PDF）"))
     return DossierFile(content=content, filename=f"{_('一线专项档案')}_{cadre.name}_{timezone.localdate():%Y%m%d}.pdf")

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from frontline.core.testing import World, make_cadre, make_post
 from frontline.dispatch.models import Campaign, Deployment, DeploymentStatus, MatchingRun
@@ -227,6 +228,15 @@ def test_the_matching_flow_in_pages(luohe, client_for, django_capture_on_commit_
     assert "批准中" in waiting
     assert "批准方案并生成任职" not in waiting
     assert Deployment.objects.count() == 0
+    # The stage is stored as written (in Chinese) and shown in the reader's language.
+    stage = type(run).objects.get(pk=run.pk).stage
+    with translation.override("en"):
+        stage_in_english = translation.gettext(stage)
+    assert stage_in_english != stage
+    client.cookies["django_language"] = "en"
+    status = client.get(reverse("dispatch:run_status", args=[run.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert stage_in_english in status
+    client.cookies["django_language"] = "zh-hans"
 
     for callback in approval:
         callback()  # the worker runs the approval task

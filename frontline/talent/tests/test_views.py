@@ -83,6 +83,15 @@ def test_the_reserve_pool_exports_to_excel_and_the_export_is_audited(world, clie
     assert AuditLog.objects.filter(action=AuditAction.EXPORT, object_type="talent.reservepoolentry").count() == 1
 
 
+def test_an_english_export_is_audited_in_the_products_language(world, client_for):
+    nominate_many(world, 1)
+    client = client_for("xingang")
+    client.cookies["django_language"] = "en"
+    assert client.get(reverse("talent:reserve_export")).status_code == 200
+    entry = AuditLog.objects.get(action=AuditAction.EXPORT, object_type="talent.reservepoolentry")
+    assert (entry.object_repr, entry.note) == ("后备干部库导出", "筛选：无")
+
+
 def test_a_role_without_the_export_right_cannot_export(world, client_for):
     assert client_for("grid").get(reverse("talent:reserve_export")).status_code == 403
 
