@@ -1,6 +1,6 @@
 """Import jobs: an uploaded sheet, its validation report and its progress."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -60,11 +60,18 @@ class ImportJob(models.Model):
     def stall_minutes(self) -> int:
         return max(1, settings.FRONTLINE_IMPORT_STALL_SECONDS // 60)
 
+    def _silent_since(self, moment: datetime) -> bool:
+        return moment < timezone.now() - timedelta(seconds=settings.FRONTLINE_IMPORT_STALL_SECONDS)
+
     @property
     def is_waiting_long(self) -> bool:
         """Whether the job has been queued for longer than a worker would take to start it."""
-        stall = timedelta(seconds=settings.FRONTLINE_IMPORT_STALL_SECONDS)
-        return self.status == ImportStatus.PENDING and self.created_at < timezone.now() - stall
+        return self.status == ImportStatus.PENDING and self._silent_since(self.created_at)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Whether the job is running but has reported no progress for FRONTLINE_IMPORT_STALL_SECONDS."""
+        return self.status == ImportStatus.RUNNING and self._silent_since(self.progressed_at or self.created_at)
 
     @property
     def percent(self) -> int:

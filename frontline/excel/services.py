@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
@@ -245,15 +244,14 @@ def import_job_fail_if_stalled(job: ImportJob) -> ImportJob:
     written in one transaction, and without this the page would show it running forever. A worker
     still writing holds the job's row lock; this waits for it and then finds the job done.
     """
-    stall = timedelta(seconds=settings.FRONTLINE_IMPORT_STALL_SECONDS)
-    last = job.progressed_at or job.created_at
-    if job.status != ImportStatus.RUNNING or last >= timezone.now() - stall:
+    if not job.is_stalled:
         return job
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        last = locked.progressed_at or locked.created_at
-        if locked.status == ImportStatus.RUNNING and last < timezone.now() - stall:
-            logger.warning("import job %s stalled since %s: marked failed", locked.pk, last)
+        if locked.is_stalled:
+            logger.warning(
+                "import job %s stalled since %s: marked failed", locked.pk, locked.progressed_at or locked.created_at
+            )
             message = _(
                 "后台导入中断（处理进程可能已重启），未写入任何数据（导入在一个事务中全部写入或全部不写）。"
                 "请重新上传该文件。"

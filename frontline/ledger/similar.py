@@ -53,12 +53,15 @@ def build_index() -> SimilarIndex:
     return SimilarIndex.from_texts((pk, f"{t} {d} {p} {r}") for pk, t, d, p, r in rows.iterator(chunk_size=5000))
 
 
-def index_interval_seconds() -> float:
-    return float(getattr(settings, "FRONTLINE_SIMILAR_INDEX_SECONDS", 300))
+def index_interval_seconds() -> int:
+    """Return the seconds between two builds of the index (FRONTLINE_SIMILAR_INDEX_SECONDS): the
+    worker's schedule, or the age at which a process's own index is rebuilt. 0 or less turns the
+    worker's schedule off (a process's own index then is rebuilt for every query)."""
+    return int(settings.FRONTLINE_SIMILAR_INDEX_SECONDS)
 
 
 def index_dir() -> Path:
-    return Path(getattr(settings, "FRONTLINE_SIMILAR_INDEX_DIR", settings.VAR_DIR / "similar-index"))
+    return Path(settings.FRONTLINE_SIMILAR_INDEX_DIR)
 
 
 def _database_label() -> str:

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.tasks import TaskContext, TaskResultStatus, task
 from django.utils import timezone
 
+from frontline.ledger.similar import index_interval_seconds
+
 logger = logging.getLogger(__name__)
 
 _LOCK_KEY = 4_042_001  # the PostgreSQL advisory lock that serializes scheduling of the chains
@@ -34,21 +36,11 @@ def escalation_run(context: TaskContext[Any, Any]) -> dict[str, int]:
     """Queue the next run, then mark and escalate overdue problems and prune intake rate-limit records."""
     from frontline.ledger.services import escalate_overdue, public_intake_prune
 
-    interval = escalation_interval_seconds()
-    if interval > 0:
-        escalation_ensure_scheduled(
-            run_after=timezone.now() + timedelta(seconds=interval), exclude_id=str(context.task_result.id)
-        )
+    _queue_next(escalation_run, escalation_interval_seconds(), context)
     result = escalate_overdue()
     result["pruned_intake_records"] = public_intake_prune()
     logger.info("escalation run: %s", result)
     return result
-
-
-def similar_index_interval_seconds() -> int:
-    """Return the seconds between two builds of the similar-case index (FRONTLINE_SIMILAR_INDEX_SECONDS,
-    default 300); 0 or less turns the schedule off (each process then builds its own)."""
-    return int(getattr(settings, "FRONTLINE_SIMILAR_INDEX_SECONDS", 300))
 
 
 @task(takes_context=True)
@@ -56,11 +48,7 @@ def similar_index_run(context: TaskContext[Any, Any]) -> dict[str, Any]:
     """Queue the next run, then build the similar-case index and store it for the web processes."""
     from frontline.ledger.similar import store_index
 
-    interval = similar_index_interval_seconds()
-    if interval > 0:
-        similar_index_ensure_scheduled(
-            run_after=timezone.now() + timedelta(seconds=interval), exclude_id=str(context.task_result.id)
-        )
+    _queue_next(similar_index_run, index_interval_seconds(), context)
     result = store_index()
     logger.info("similar-case index: %s", result)
     return result
@@ -86,9 +74,18 @@ def escalation_ensure_scheduled(*, run_after: datetime | None = None, exclude_id
 
 def similar_index_ensure_scheduled(*, run_after: datetime | None = None, exclude_id: str | None = None) -> bool:
     """Queue a build of the similar-case index unless one is queued or running (as the escalation)."""
-    return _ensure_scheduled(
-        similar_index_run, similar_index_interval_seconds(), run_after=run_after, exclude_id=exclude_id
-    )
+    return _ensure_scheduled(similar_index_run, index_interval_seconds(), run_after=run_after, exclude_id=exclude_id)
+
+
+def _queue_next(task_: Any, interval: int, context: TaskContext[Any, Any]) -> None:
+    """Queue the chain's next run one interval from now (before this run works, so a failure cannot end the chain)."""
+    if interval > 0:
+        _ensure_scheduled(
+            task_,
+            interval,
+            run_after=timezone.now() + timedelta(seconds=interval),
+            exclude_id=str(context.task_result.id),
+        )
 
 
 def _ensure_scheduled(task_: Any, interval: int, *, run_after: datetime | None, exclude_id: str | None) -> bool:

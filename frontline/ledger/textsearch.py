@@ -65,8 +65,7 @@ class SimilarIndex:
     def _set(self, ids: Sequence[int], retriever: Any) -> None:
         import numpy
 
-        self._id_array = numpy.asarray(ids, dtype=numpy.int64)
-        self.ids = self._id_array  # position → problem id
+        self._id_array = numpy.asarray(ids, dtype=numpy.int64)  # position → problem id
         # Ids in ascending order with their positions, to find the positions of an `only` list.
         self._by_id = numpy.argsort(self._id_array, kind="stable")
         self._sorted_ids = self._id_array[self._by_id]
@@ -137,7 +136,9 @@ class SimilarIndex:
         best = numpy.argpartition(-scores, k - 1)[:k]
         best = best[numpy.argsort(-scores[best], kind="stable")]
         at = best if positions is None else positions[best]
-        return [Hit(int(self.ids[int(p)]), float(scores[i])) for p, i in zip(at, best, strict=True) if scores[i] > 0.0]
+        return [
+            Hit(int(self._id_array[int(p)]), float(scores[i])) for p, i in zip(at, best, strict=True) if scores[i] > 0.0
+        ]
 
     def _positions(self, wanted: Any) -> Any:
         """Return the index positions of the ids in `wanted` (sorted, unique) that the index holds."""
